@@ -1,0 +1,23 @@
+namespace Detr.MLNet.Labels;
+
+/// <summary>
+/// ONNX <c>metadata_props</c> keys that a DETR model may carry so scoring needs no sidecar files
+/// (the exporter in Detr.Training writes them).
+/// </summary>
+public static class DetrModelMetadataKeys
+{
+    /// <summary>JSON array of class names, index = class id.</summary>
+    public const string Labels = "detr.labels";
+
+    /// <summary>Short-side target of the resize the model was trained with.</summary>
+    public const string ShortestEdge = "detr.shortest_edge";
+
+    /// <summary>Long-side cap of the resize the model was trained with.</summary>
+    public const string LongestEdge = "detr.longest_edge";
+
+    /// <summary>JSON array of the three per-channel means.</summary>
+    public const string ImageMean = "detr.image_mean";
+
+    /// <summary>JSON array of the three per-channel standard deviations.</summary>
+    public const string ImageStd = "detr.image_std";
+}

@@ -1,0 +1,221 @@
+using Detr.MLNet.Postprocessing;
+using Detr.MLNet.Preprocessing;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace Detr.MLNet.Scoring;
+
+/// <summary>
+/// Scores batches of images with a DETR ONNX model: reference preprocessing, padding with a pixel mask where the
+/// model takes one, one <see cref="OrtValue"/> run per batch, reference post-processing. Holds reusable buffers,
+/// so one instance serves one thread; the session underneath is shared.
+/// </summary>
+public sealed class DetrBatchScorer
+{
+    readonly InferenceSession _session;
+    readonly DetrOnnxSignature _signature;
+    readonly int _shortestEdge;
+    readonly int _longestEdge;
+    readonly ImageNetNormalization _normalization;
+    readonly string[] _outputNames;
+    byte[] _resized = [];
+    float[] _pixels = [];
+
+    internal DetrBatchScorer(InferenceSession session, DetrOnnxSignature signature, int shortestEdge, int longestEdge,
+        ImageNetNormalization normalization)
+    {
+        _session = session;
+        _signature = signature;
+        _shortestEdge = shortestEdge;
+        _longestEdge = longestEdge;
+        _normalization = normalization;
+        _outputNames = [signature.LogitsOutput, signature.BoxesOutput];
+    }
+
+    /// <summary>Raw model outputs of one image: logits [Q, C+1] and normalised cx,cy,w,h boxes [Q, 4].</summary>
+    public sealed record RawOutputs(float[] Logits, float[] Boxes, int Queries, int ClassesWithNoObject);
+
+    /// <summary>Scores every image; a null image gives no detections.</summary>
+    public DetrDetections[] Score(IReadOnlyList<RgbImage?> images, float scoreThreshold, int? maxDetections)
+    {
+        var results = new DetrDetections[images.Count];
+        foreach (var group in Groups(Plan(images)))
+        {
+            var run = Run(group);
+            for (int i = 0; i < group.Count; i++)
+            {
+                var item = group[i];
+                // Models with a mask predict boxes relative to the unpadded image; models without one see the
+                // padded canvas as the image.
+                double scaleX = _signature.MaskInput is not null ? item.Image.Width : (double)run.Width * item.Image.Width / item.ResizedWidth;
+                double scaleY = _signature.MaskInput is not null ? item.Image.Height : (double)run.Height * item.Image.Height / item.ResizedHeight;
+                int logitsPerImage = run.Queries * run.ClassesWithNoObject;
+                results[item.Index] = DetrPostprocessor.Decode(
+                    run.Logits.AsSpan(i * logitsPerImage, logitsPerImage), run.Boxes.AsSpan(i * run.Queries * 4, run.Queries * 4),
+                    run.Queries, run.ClassesWithNoObject, (float)scaleX, (float)scaleY, scoreThreshold, maxDetections);
+            }
+        }
+        for (int i = 0; i < results.Length; i++)
+            results[i] ??= DetrDetections.Empty;
+        return results;
+    }
+
+    /// <summary>Runs the model and returns its raw outputs per image (for inspection and parity checks).</summary>
+    public RawOutputs[] RunRawPerImage(IReadOnlyList<RgbImage> images)
+    {
+        var results = new RawOutputs[images.Count];
+        foreach (var group in Groups(Plan(images)))
+        {
+            var run = Run(group);
+            int logitsPerImage = run.Queries * run.ClassesWithNoObject;
+            for (int i = 0; i < group.Count; i++)
+                results[group[i].Index] = new RawOutputs(run.Logits.AsSpan(i * logitsPerImage, logitsPerImage).ToArray(),
+                    run.Boxes.AsSpan(i * run.Queries * 4, run.Queries * 4).ToArray(), run.Queries, run.ClassesWithNoObject);
+        }
+        return results;
+    }
+
+    internal RawOutputs RunRaw(IReadOnlyList<RgbImage> images) => RunRawPerImage(images)[0];
+
+    /// <summary>Runs a ready-made input tensor (already normalised and padded) through the model: the engine's ceiling.</summary>
+    public RawOutputs RunTensor(float[] pixels, long[] shape, long[]? mask)
+    {
+        using var runOptions = new RunOptions();
+        var names = new List<string> { _signature.ImageInput };
+        var values = new List<OrtValue> { OrtValue.CreateTensorValueFromMemory(pixels, shape) };
+        try
+        {
+            if (_signature.MaskInput is not null && mask is not null)
+            {
+                names.Add(_signature.MaskInput);
+                values.Add(OrtValue.CreateTensorValueFromMemory(mask, [shape[0], shape[2], shape[3]]));
+            }
+            using var outputs = _session.Run(runOptions, names, values, _outputNames);
+            return ReadOutputs(outputs, (int)shape[0], (int)shape[^2], (int)shape[^1]).Raw;
+        }
+        finally
+        {
+            foreach (var value in values)
+                value.Dispose();
+        }
+    }
+
+    sealed record Planned(int Index, RgbImage Image, int ResizedHeight, int ResizedWidth);
+
+    sealed record GroupRun(float[] Logits, float[] Boxes, int Queries, int ClassesWithNoObject, int Height, int Width)
+    {
+        public RawOutputs Raw => new(Logits, Boxes, Queries, ClassesWithNoObject);
+    }
+
+    List<Planned> Plan(IReadOnlyList<RgbImage?> images)
+    {
+        var planned = new List<Planned>(images.Count);
+        for (int i = 0; i < images.Count; i++)
+        {
+            if (images[i] is not RgbImage image)
+                continue;
+            var (height, width) = _signature.HasFixedSize
+                ? DetrResizePlan.FitInside(image.Width, image.Height, _signature.FixedHeight!.Value, _signature.FixedWidth!.Value)
+                : DetrResizePlan.ShortestEdge(image.Width, image.Height, _shortestEdge, _longestEdge);
+            planned.Add(new Planned(i, image, height, width));
+        }
+        return planned;
+    }
+
+    // Images share a call when the model can tell padding from pixels (a mask input, or a fixed canvas it was
+    // exported for); otherwise only images of the same resized size go together, so no padding changes the output.
+    IEnumerable<List<Planned>> Groups(List<Planned> planned)
+    {
+        int perCall = _signature.ImageRank == 3 ? 1 : _signature.FixedBatch ?? int.MaxValue;
+        bool canPad = _signature.MaskInput is not null || _signature.HasFixedSize;
+        var buckets = canPad
+            ? [planned]
+            : planned.GroupBy(p => (p.ResizedHeight, p.ResizedWidth)).Select(g => g.ToList());
+        foreach (var bucket in buckets)
+            for (int start = 0; start < bucket.Count; start += perCall)
+                yield return bucket.GetRange(start, Math.Min(perCall, bucket.Count - start));
+    }
+
+    GroupRun Run(List<Planned> group)
+    {
+        int count = group.Count;
+        int batch = _signature.FixedBatch ?? count;
+        int height = _signature.FixedHeight ?? group.Max(p => p.ResizedHeight);
+        int width = _signature.FixedWidth ?? group.Max(p => p.ResizedWidth);
+        int plane = height * width;
+        int pixelCount = batch * 3 * plane;
+        if (_pixels.Length < pixelCount)
+            _pixels = new float[pixelCount];
+        else
+            Array.Clear(_pixels, 0, pixelCount);
+
+        for (int i = 0; i < count; i++)
+        {
+            var p = group[i];
+            int resizedBytes = p.ResizedHeight * p.ResizedWidth * 3;
+            if (_resized.Length < resizedBytes)
+                _resized = new byte[resizedBytes];
+            PillowBilinearResize.Resize(p.Image.Pixels, p.Image.Width, p.Image.Height, _resized, p.ResizedWidth, p.ResizedHeight);
+            _normalization.WritePlanar(_resized, p.ResizedWidth, p.ResizedHeight, _pixels.AsSpan(i * 3 * plane, 3 * plane), height, width);
+        }
+
+        long[] shape = _signature.ImageRank == 3 ? [3, height, width] : [batch, 3, height, width];
+        using var runOptions = new RunOptions();
+        var names = new List<string>(2) { _signature.ImageInput };
+        var values = new List<OrtValue>(2)
+        {
+            OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, _pixels.AsMemory(0, pixelCount), shape),
+        };
+        try
+        {
+            if (_signature.MaskInput is not null)
+            {
+                names.Add(_signature.MaskInput);
+                values.Add(CreateMask(group, batch, height, width));
+            }
+            using var outputs = _session.Run(runOptions, names, values, _outputNames);
+            return ReadOutputs(outputs, count, height, width);
+        }
+        finally
+        {
+            foreach (var value in values)
+                value.Dispose();
+        }
+    }
+
+    OrtValue CreateMask(List<Planned> group, int batch, int height, int width)
+    {
+        long[] shape = [batch, height, width];
+        // 1 marks a real pixel, 0 padding (transformers' convention).
+        T[] Fill<T>(T one)
+        {
+            var mask = new T[batch * height * width];
+            for (int i = 0; i < group.Count; i++)
+                for (int y = 0; y < group[i].ResizedHeight; y++)
+                    Array.Fill(mask, one, (i * height + y) * width, group[i].ResizedWidth);
+            return mask;
+        }
+        return _signature.MaskElementType switch
+        {
+            TensorElementType.Int64 => OrtValue.CreateTensorValueFromMemory(Fill(1L), shape),
+            TensorElementType.Int32 => OrtValue.CreateTensorValueFromMemory(Fill(1), shape),
+            TensorElementType.Bool => OrtValue.CreateTensorValueFromMemory(Fill(true), shape),
+            TensorElementType.Float => OrtValue.CreateTensorValueFromMemory(Fill(1f), shape),
+            var other => throw new NotSupportedException($"Pixel-mask input '{_signature.MaskInput}' has element type {other}; expected int64, int32, bool or float."),
+        };
+    }
+
+    GroupRun ReadOutputs(IReadOnlyList<OrtValue> outputs, int count, int height, int width)
+    {
+        var logitsShape = outputs[0].GetTensorTypeAndShape().Shape;
+        var boxesShape = outputs[1].GetTensorTypeAndShape().Shape;
+        int queries = (int)logitsShape[^2];
+        int classes = (int)logitsShape[^1];
+        if (boxesShape[^1] != 4 || boxesShape[^2] != queries)
+            throw new InvalidDataException(
+                $"Model output '{_signature.BoxesOutput}' has shape [{string.Join(",", boxesShape)}]; expected [N,{queries},4] to match '{_signature.LogitsOutput}'.");
+        var logits = outputs[0].GetTensorDataAsSpan<float>()[..(count * queries * classes)].ToArray();
+        var boxes = outputs[1].GetTensorDataAsSpan<float>()[..(count * queries * 4)].ToArray();
+        return new GroupRun(logits, boxes, queries, classes, height, width);
+    }
+}

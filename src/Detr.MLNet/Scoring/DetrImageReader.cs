@@ -1,0 +1,71 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace Detr.MLNet.Scoring;
+
+/// <summary>
+/// Reads the image of the current row for scoring, turning a missing or corrupt image into either a clear error
+/// naming the row and file, or (when asked) an empty prediction plus a warning.
+/// </summary>
+sealed class DetrImageReader
+{
+    readonly ValueGetter<MLImage> _image;
+    readonly ValueGetter<ReadOnlyMemory<char>>? _path;
+    readonly DataViewRow _row;
+    readonly bool _skipUnreadable;
+    readonly Action<string> _warn;
+    MLImage? _value;
+
+    public DetrImageReader(DataViewRow row, int imageColumn, bool skipUnreadable, Action<string> warn)
+    {
+        _row = row;
+        _image = row.GetGetter<MLImage>(row.Schema[imageColumn]);
+        var pathColumn = PathColumn(row.Schema);
+        if (pathColumn is int index && row.IsColumnActive(row.Schema[index]))
+            _path = row.GetGetter<ReadOnlyMemory<char>>(row.Schema[index]);
+        _skipUnreadable = skipUnreadable;
+        _warn = warn;
+    }
+
+    /// <summary>The text column naming the image file, when the input has one (only used in messages).</summary>
+    public static int? PathColumn(DataViewSchema schema) =>
+        schema.GetColumnOrNull(DetrColumnNames.ImagePath) is { Type: TextDataViewType } column ? column.Index : null;
+
+    /// <summary>The current row's image as RGB, or null when it is unreadable and skipping is on.</summary>
+    public RgbImage? Read()
+    {
+        try
+        {
+            _image(ref _value!);
+            if (_value is null)
+                throw new InvalidDataException("the image column is empty (no file was loaded)");
+            return RgbImage.FromMLImage(_value);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            string message = $"Row {_row.Position}{DescribePath()}: cannot read the image ({Reason(e)}).";
+            if (!_skipUnreadable)
+                throw new InvalidDataException(message + " Fix or remove the file, or set SkipUnreadableImages to score it as empty.", e);
+            _warn(message + " Scored as no detections (SkipUnreadableImages).");
+            return null;
+        }
+    }
+
+    string DescribePath()
+    {
+        if (_path is null)
+            return _value?.Tag is { Length: > 0 } tag ? $" (image '{tag}')" : "";
+        ReadOnlyMemory<char> path = default;
+        try
+        {
+            _path(ref path);
+        }
+        catch (Exception)
+        {
+            return "";
+        }
+        return $" (image '{path}')";
+    }
+
+    static string Reason(Exception e) => e.InnerException is { } inner && e.Message.Length < 20 ? inner.Message : e.Message;
+}

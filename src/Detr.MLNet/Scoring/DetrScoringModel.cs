@@ -1,0 +1,157 @@
+using System.Globalization;
+using System.Text.Json;
+using Detr.MLNet.Labels;
+using Detr.MLNet.Preprocessing;
+using Microsoft.ML.OnnxRuntime;
+
+namespace Detr.MLNet.Scoring;
+
+/// <summary>
+/// A loaded DETR ONNX model with everything scoring needs: one ONNX Runtime session (thread-safe, reused by every
+/// cursor), its signature, class names and preprocessing settings. Immutable once built.
+/// </summary>
+public sealed class DetrScoringModel : IDisposable
+{
+    const int DefaultShortestEdge = 800;
+    const int DefaultLongestEdge = 1333;
+
+    readonly InferenceSession _session;
+
+    DetrScoringModel(byte[] modelBytes, DetrScoringOptions options, InferenceSession session, DetrOnnxSignature signature,
+        IReadOnlyList<string> labelNames, IReadOnlyDictionary<string, string> metadata)
+    {
+        ModelBytes = modelBytes;
+        Options = options;
+        _session = session;
+        Signature = signature;
+        LabelNames = labelNames;
+        ShortestEdge = options.ShortestEdge ?? IntFrom(metadata, DetrModelMetadataKeys.ShortestEdge) ?? DefaultShortestEdge;
+        LongestEdge = options.LongestEdge ?? IntFrom(metadata, DetrModelMetadataKeys.LongestEdge) ?? DefaultLongestEdge;
+        var mean = FloatsFrom(metadata, DetrModelMetadataKeys.ImageMean);
+        var std = FloatsFrom(metadata, DetrModelMetadataKeys.ImageStd);
+        Normalization = mean is { Length: 3 } && std is { Length: 3 } ? new ImageNetNormalization(mean, std) : ImageNetNormalization.ImageNet;
+    }
+
+    /// <summary>The ONNX model bytes (saved inside ML.NET model zips).</summary>
+    public byte[] ModelBytes { get; }
+
+    /// <summary>The options the model was opened with.</summary>
+    public DetrScoringOptions Options { get; }
+
+    /// <summary>Inputs/outputs as detected or overridden.</summary>
+    public DetrOnnxSignature Signature { get; }
+
+    /// <summary>Class names, index = class id.</summary>
+    public IReadOnlyList<string> LabelNames { get; }
+
+    /// <summary>Short-side resize target in effect.</summary>
+    public int ShortestEdge { get; }
+
+    /// <summary>Long-side resize cap in effect.</summary>
+    public int LongestEdge { get; }
+
+    /// <summary>Pixel normalisation in effect.</summary>
+    public ImageNetNormalization Normalization { get; }
+
+    internal InferenceSession Session => _session;
+
+    /// <summary>Opens the model named by <paramref name="options"/> (path or bytes); fails with a clear message on any problem.</summary>
+    public static DetrScoringModel Open(DetrScoringOptions options, Action<string>? warn = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.BatchSize < 1)
+            throw new ArgumentOutOfRangeException(nameof(options), $"BatchSize must be at least 1 (got {options.BatchSize}).");
+        if (options.MaxDetections is < 0)
+            throw new ArgumentOutOfRangeException(nameof(options), $"MaxDetections must not be negative (got {options.MaxDetections}).");
+        byte[] bytes = options.ModelBytes ?? ReadModelFile(options.ModelPath);
+        string source = options.ModelPath ?? "the in-memory model";
+
+        var session = CreateSession(bytes, options, source, warn);
+        try
+        {
+            var signature = DetrOnnxSignature.Detect(session, options);
+            var metadata = session.ModelMetadata.CustomMetadataMap;
+            int classCount = signature.ClassCount ?? ProbeClassCount(session, signature);
+            signature = signature with { ClassCount = classCount };
+            var labels = LabelNameResolver.Resolve(classCount, options.LabelNames, metadata, options.ModelPath);
+            return new DetrScoringModel(bytes, options.Clone(), session, signature, labels, metadata);
+        }
+        catch (InvalidDataException e)
+        {
+            session.Dispose();
+            throw new InvalidDataException($"{source}: {e.Message}", e);
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+    }
+
+    static byte[] ReadModelFile(string? path)
+    {
+        if (string.IsNullOrWhiteSpace(path))
+            throw new ArgumentException("Set ModelPath (a DETR .onnx file) or ModelBytes.");
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"DETR ONNX model not found: '{path}'. Check the path, or export one with `detr export`.", path);
+        try
+        {
+            return File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"Cannot read the DETR ONNX model '{path}': {e.Message}", e);
+        }
+    }
+
+    static InferenceSession CreateSession(byte[] bytes, DetrScoringOptions options, string source, Action<string>? warn)
+    {
+        var sessionOptions = new SessionOptions { GraphOptimizationLevel = options.GraphOptimizationLevel };
+        if (options.IntraOpThreads is int threads)
+            sessionOptions.IntraOpNumThreads = threads;
+        if (options.Device == DetrExecutionDevice.Cuda)
+        {
+            try
+            {
+                sessionOptions.AppendExecutionProvider_CUDA(options.GpuDeviceId);
+            }
+            catch (Exception e) when (e is OnnxRuntimeException or EntryPointNotFoundException or DllNotFoundException)
+            {
+                warn?.Invoke($"CUDA execution provider unavailable ({e.Message.Split('\n')[0]}); scoring on the CPU. " +
+                    "Reference the GPU build of ONNX Runtime to score on the GPU.");
+            }
+        }
+        try
+        {
+            return new InferenceSession(bytes, sessionOptions);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new InvalidDataException($"{source} is not a loadable ONNX model: {e.Message}", e);
+        }
+        finally
+        {
+            sessionOptions.Dispose();
+        }
+    }
+
+    // Models exported with a dynamic class dimension only reveal it when run; one tiny run settles the schema.
+    static int ProbeClassCount(InferenceSession session, DetrOnnxSignature signature)
+    {
+        var scorer = new DetrBatchScorer(session, signature, 32, 32, ImageNetNormalization.ImageNet);
+        var probe = new RgbImage(new byte[32 * 32 * 3], 32, 32);
+        return scorer.RunRaw([probe]).ClassesWithNoObject - 1;
+    }
+
+    static int? IntFrom(IReadOnlyDictionary<string, string> metadata, string key) =>
+        metadata.TryGetValue(key, out var text) && int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) ? v : null;
+
+    static float[]? FloatsFrom(IReadOnlyDictionary<string, string> metadata, string key) =>
+        metadata.TryGetValue(key, out var text) ? JsonSerializer.Deserialize<float[]>(text) : null;
+
+    /// <summary>Creates a scorer with its own buffers; give each thread or cursor its own.</summary>
+    public DetrBatchScorer CreateScorer() => new(_session, Signature, ShortestEdge, LongestEdge, Normalization);
+
+    /// <summary>Releases the ONNX Runtime session.</summary>
+    public void Dispose() => _session.Dispose();
+}
