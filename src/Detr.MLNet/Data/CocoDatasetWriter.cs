@@ -1,0 +1,52 @@
+using System.Text.Json;
+
+namespace Detr.MLNet.Data;
+
+/// <summary>Writes datasets as COCO detection JSON and detections as COCO results JSON, atomically.</summary>
+public static class CocoDatasetWriter
+{
+    /// <summary>Writes <paramref name="dataset"/> so any source (VOC, YOLO, synthetic) can be converted to COCO.</summary>
+    public static void WriteDataset(DetectionDataset dataset, string path, string? imageFolder = null)
+    {
+        long annotationId = 1;
+        var file = new CocoFile
+        {
+            Categories = dataset.Categories.Select(c => new CocoCategoryEntry { Id = c.Id, Name = c.Name }).ToList(),
+            Images = dataset.Images.Select(i => new CocoImageEntry
+            {
+                Id = i.Id,
+                FileName = imageFolder is null ? Path.GetFileName(i.Path) : Path.GetRelativePath(imageFolder, i.Path),
+                Width = i.Width,
+                Height = i.Height,
+            }).ToList(),
+            Annotations = dataset.Images.SelectMany(i => i.Boxes.Select(b => new CocoAnnotationEntry
+            {
+                Id = annotationId++,
+                ImageId = i.Id,
+                CategoryId = b.CategoryId,
+                Bbox = [b.X0, b.Y0, b.X1 - b.X0, b.Y1 - b.Y0],
+                Area = b.Area,
+                IsCrowd = b.IsCrowd ? 1 : 0,
+            })).ToList(),
+        };
+        AtomicFile.Write(path, stream => JsonSerializer.Serialize(stream, file));
+    }
+
+    /// <summary>Writes detections in COCO's results format (image_id, category_id, bbox x,y,w,h, score).</summary>
+    public static void WriteResults(IEnumerable<CocoResultEntry> results, string path) =>
+        AtomicFile.Write(path, stream => JsonSerializer.Serialize(stream, results));
+
+    /// <summary>Reads a COCO results file.</summary>
+    public static IReadOnlyList<CocoResultEntry> ReadResults(string path)
+    {
+        using var stream = File.OpenRead(path);
+        try
+        {
+            return JsonSerializer.Deserialize<List<CocoResultEntry>>(stream) ?? [];
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path}: malformed COCO results JSON at line {e.LineNumber + 1}: {e.Message}", e);
+        }
+    }
+}
