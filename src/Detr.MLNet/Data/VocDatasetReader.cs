@@ -1,0 +1,95 @@
+using System.Xml;
+using System.Xml.Linq;
+
+namespace Detr.MLNet.Data;
+
+/// <summary>
+/// Reads Pascal VOC annotations (one XML file per image: <c>filename</c>, <c>size</c>, <c>object</c>s with <c>name</c>,
+/// <c>bndbox</c>, <c>difficult</c>). Difficult objects are kept flagged as crowd, so COCO evaluation ignores them as VOC's does.
+/// </summary>
+public static class VocDatasetReader
+{
+    /// <summary>
+    /// Reads every <c>*.xml</c> in <paramref name="annotationsFolder"/>; images resolve against <paramref name="imageFolder"/>.
+    /// Class names are <paramref name="classNames"/> when given (an unknown name is then an error), else the sorted names found.
+    /// </summary>
+    public static DetectionDataset Read(string annotationsFolder, string imageFolder, IReadOnlyList<string>? classNames = null,
+        MissingImagePolicy missingImages = MissingImagePolicy.Skip)
+    {
+        if (!Directory.Exists(annotationsFolder))
+            throw new DirectoryNotFoundException($"VOC annotation folder not found: '{annotationsFolder}'.");
+        var files = Directory.GetFiles(annotationsFolder, "*.xml").Order(StringComparer.Ordinal).ToArray();
+        var parsed = files.Select(Parse).ToArray();
+        var names = classNames?.ToArray() ?? parsed.SelectMany(p => p.Objects.Select(o => o.Name)).Distinct().Order(StringComparer.Ordinal).ToArray();
+        var categoryOf = names.Select((n, i) => (n, i)).ToDictionary(p => p.n, p => p.i + 1);
+
+        var report = new DatasetReadReport();
+        var images = new List<DetectionImage>();
+        var missing = new List<string>();
+        for (int i = 0; i < parsed.Length; i++)
+        {
+            var (file, fileName, width, height, objects) = parsed[i];
+            var boxes = new List<DetectionBox>();
+            foreach (var o in objects)
+            {
+                string where = $"{file}: object '{o.Name}'";
+                if (!categoryOf.TryGetValue(o.Name, out int category))
+                    throw new InvalidDataException($"{where} is not one of the given classes ({string.Join(", ", names)}).");
+                // VOC coordinates are 1-based inclusive pixels; COCO-style x0,y0,x1,y1 spans [x0-1, x1].
+                if (BoxSanitizer.Clip(o.XMin - 1, o.YMin - 1, o.XMax, o.YMax, width, height, report, where) is not var (x0, y0, x1, y1))
+                    continue;
+                if (o.Difficult)
+                    report.Add(DatasetReadReport.Kinds.Difficult, where);
+                boxes.Add(new DetectionBox(category, x0, y0, x1, y1, (x1 - x0) * (y1 - y0), o.Difficult));
+            }
+            string path = Path.Combine(imageFolder, fileName);
+            if (!File.Exists(path))
+            {
+                missing.Add(path);
+                report.Add(DatasetReadReport.Kinds.MissingImage, path);
+                continue;
+            }
+            images.Add(new DetectionImage(i + 1, path, width, height, boxes));
+        }
+        if (missing.Count > 0 && missingImages == MissingImagePolicy.Fail)
+            throw new FileNotFoundException($"{missing.Count} VOC image file(s) missing under '{imageFolder}', e.g. {string.Join(", ", missing.Take(3))}.");
+        return new DetectionDataset(names.Select((n, i) => new DetectionCategory(i + 1, n)).ToArray(), images, report);
+    }
+
+    sealed record VocObject(string Name, float XMin, float YMin, float XMax, float YMax, bool Difficult);
+
+    sealed record VocFile(string File, string FileName, int Width, int Height, IReadOnlyList<VocObject> Objects);
+
+    static VocFile Parse(string file)
+    {
+        XDocument document;
+        try
+        {
+            document = XDocument.Load(file, LoadOptions.SetLineInfo);
+        }
+        catch (XmlException e)
+        {
+            throw new InvalidDataException($"{file}: malformed XML at line {e.LineNumber}, position {e.LinePosition}: {e.Message}", e);
+        }
+        var root = document.Root ?? throw new InvalidDataException($"{file}: empty XML document.");
+        string Text(XElement parent, string name) =>
+            parent.Element(name)?.Value.Trim() is { Length: > 0 } value
+                ? value
+                : throw new InvalidDataException($"{file}: <{parent.Name}>{Line(parent)} has no <{name}> element.");
+        float Number(XElement parent, string name) =>
+            float.TryParse(Text(parent, name), System.Globalization.CultureInfo.InvariantCulture, out float v)
+                ? v
+                : throw new InvalidDataException($"{file}: <{name}> in <{parent.Name}>{Line(parent)} is not a number.");
+
+        var size = root.Element("size") ?? throw new InvalidDataException($"{file}: no <size> element.");
+        var objects = root.Elements("object").Select(o =>
+        {
+            var box = o.Element("bndbox") ?? throw new InvalidDataException($"{file}: <object>{Line(o)} has no <bndbox>.");
+            return new VocObject(Text(o, "name"), Number(box, "xmin"), Number(box, "ymin"), Number(box, "xmax"), Number(box, "ymax"),
+                o.Element("difficult")?.Value.Trim() == "1");
+        }).ToArray();
+        return new VocFile(file, Text(root, "filename"), (int)Number(size, "width"), (int)Number(size, "height"), objects);
+    }
+
+    static string Line(XElement element) => element is IXmlLineInfo info && info.HasLineInfo() ? $" (line {info.LineNumber})" : "";
+}

@@ -1,0 +1,73 @@
+using Detr.MLNet.Data;
+
+namespace Detr.MLNet.Tests.Data;
+
+public class VocAndYoloTests
+{
+    [Fact]
+    public void VocReadsBoxesAndKeepsDifficultAsCrowd()
+    {
+        using var folder = new TempFolder();
+        Fixtures.WritePng(folder.Path, "000001.jpg.png", 60, 40, 1);
+        Directory.CreateDirectory(Path.Combine(folder.Path, "ann"));
+        File.WriteAllText(Path.Combine(folder.Path, "ann", "000001.xml"), """
+            <annotation><filename>000001.jpg.png</filename><size><width>60</width><height>40</height><depth>3</depth></size>
+              <object><name>dog</name><difficult>0</difficult><bndbox><xmin>11</xmin><ymin>6</ymin><xmax>30</xmax><ymax>20</ymax></bndbox></object>
+              <object><name>cat</name><difficult>1</difficult><bndbox><xmin>1</xmin><ymin>1</ymin><xmax>70</xmax><ymax>10</ymax></bndbox></object>
+            </annotation>
+            """);
+        var dataset = VocDatasetReader.Read(Path.Combine(folder.Path, "ann"), folder.Path);
+        Assert.Equal(["cat", "dog"], dataset.Categories.Select(c => c.Name));
+        var boxes = Assert.Single(dataset.Images).Boxes;
+        // 1-based inclusive VOC pixels: xmin 11 → x0 10; the cat box is clipped at the right edge (70 → 60).
+        Assert.Equal(new DetectionBox(2, 10, 5, 30, 20, 300, false), boxes[0]);
+        Assert.Equal(new DetectionBox(1, 0, 0, 60, 10, 600, true), boxes[1]);
+        Assert.Equal(1, dataset.Report.Count(DatasetReadReport.Kinds.Difficult));
+        Assert.Equal(1, dataset.Report.Count(DatasetReadReport.Kinds.BoxClipped));
+    }
+
+    [Fact]
+    public void VocMalformedXmlNamesFileAndLine()
+    {
+        using var folder = new TempFolder();
+        File.WriteAllText(Path.Combine(folder.Path, "bad.xml"), "<annotation>\n<size>\n</annotation>");
+        var e = Assert.Throws<InvalidDataException>(() => VocDatasetReader.Read(folder.Path, folder.Path));
+        Assert.Contains("bad.xml", e.Message);
+        Assert.Contains("line 3", e.Message);
+    }
+
+    [Fact]
+    public void YoloConvertsNormalisedCentresToPixels()
+    {
+        using var folder = new TempFolder();
+        Directory.CreateDirectory(Path.Combine(folder.Path, "images"));
+        Directory.CreateDirectory(Path.Combine(folder.Path, "labels"));
+        Fixtures.WritePng(Path.Combine(folder.Path, "images"), "a.png", 100, 50, 1);
+        Fixtures.WritePng(Path.Combine(folder.Path, "images"), "b.png", 20, 20, 2);
+        File.WriteAllText(Path.Combine(folder.Path, "labels", "a.txt"), "1 0.5 0.5 0.2 0.4\n\n0 0.1 0.1 0.0 0.1\n");
+        File.WriteAllText(Path.Combine(folder.Path, "classes.txt"), "circle\nsquare\n");
+        var dataset = YoloDatasetReader.Read(Path.Combine(folder.Path, "images"), Path.Combine(folder.Path, "labels"),
+            Path.Combine(folder.Path, "classes.txt"));
+        Assert.Equal(2, dataset.Images.Count);
+        // cx .5, cy .5, w .2, h .4 on 100x50 → [40, 15, 60, 35]; the zero-width box is skipped and counted.
+        var box = Assert.Single(dataset.Images[0].Boxes);
+        Assert.Equal(1, box.CategoryId);
+        Assert.Equal(40f, box.X0, 4);
+        Assert.Equal(15f, box.Y0, 4);
+        Assert.Equal(60f, box.X1, 4);
+        Assert.Equal(35f, box.Y1, 4);
+        Assert.Empty(dataset.Images[1].Boxes);
+        Assert.Equal(1, dataset.Report.Count(DatasetReadReport.Kinds.ZeroAreaBox));
+    }
+
+    [Fact]
+    public void YoloBadLineIsNamed()
+    {
+        using var folder = new TempFolder();
+        Fixtures.WritePng(folder.Path, "a.png", 10, 10, 1);
+        File.WriteAllText(Path.Combine(folder.Path, "a.txt"), "0 0.5 0.5 0.2\n");
+        File.WriteAllText(Path.Combine(folder.Path, "classes.txt"), "x\n");
+        var e = Assert.Throws<InvalidDataException>(() => YoloDatasetReader.Read(folder.Path, folder.Path, Path.Combine(folder.Path, "classes.txt")));
+        Assert.Contains("a.txt:1", e.Message);
+    }
+}
