@@ -1,3 +1,4 @@
+using Detr.MLNet.Imaging;
 using Detr.MLNet.Postprocessing;
 using Detr.MLNet.Preprocessing;
 using Microsoft.ML.OnnxRuntime;

@@ -1,3 +1,4 @@
+using Detr.MLNet.Imaging;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 

@@ -1,3 +1,4 @@
+using Detr.MLNet.Imaging;
 using System.Globalization;
 using System.Text.Json;
 using Detr.MLNet.Labels;

@@ -1,3 +1,4 @@
+using Detr.MLNet.Imaging;
 using Detr.MLNet.Preprocessing;
 using Detr.MLNet.Scoring;
 using Microsoft.ML.Data;

@@ -1,3 +1,4 @@
+using Detr.MLNet.Imaging;
 using Detr.MLNet.Scoring;
 
 namespace Detr.MLNet.Tests.Scoring;

@@ -1,7 +1,7 @@
 using Microsoft.ML.Data;
 using SkiaSharp;
 
-namespace Detr.MLNet.Scoring;
+namespace Detr.MLNet.Imaging;
 
 /// <summary>An 8-bit RGB image, 3 bytes per pixel, rows without padding.</summary>
 public sealed record RgbImage(byte[] Pixels, int Width, int Height)

@@ -1,0 +1,52 @@
+namespace Detr.Training.Augmentation;
+
+/// <summary>
+/// Training augmentation sizes, defaulting to the reference's COCO recipe: short side drawn from 480..800 by 32
+/// (long side ≤ 1333), or with probability ½ a resize to 400/500/600, a random crop of 384..600, then the multi-scale resize.
+/// </summary>
+public sealed record DetrAugmentationOptions
+{
+    /// <summary>Short-side sizes of the multi-scale resize.</summary>
+    public IReadOnlyList<int> Scales { get; init; } = Enumerable.Range(0, 11).Select(i => 480 + 32 * i).ToArray();
+
+    /// <summary>Cap on the long side.</summary>
+    public int MaxSize { get; init; } = 1333;
+
+    /// <summary>Short-side sizes of the resize before the crop.</summary>
+    public IReadOnlyList<int> PreCropScales { get; init; } = [400, 500, 600];
+
+    /// <summary>Smallest crop side.</summary>
+    public int CropMin { get; init; } = 384;
+
+    /// <summary>Largest crop side.</summary>
+    public int CropMax { get; init; } = 600;
+
+    /// <summary>Probability of a horizontal flip.</summary>
+    public double FlipProbability { get; init; } = 0.5;
+
+    /// <summary>Probability of taking the resize-crop-resize branch instead of the plain multi-scale resize.</summary>
+    public double CropProbability { get; init; } = 0.5;
+
+    /// <summary>Short side used at evaluation (the reference's 800).</summary>
+    public int EvaluationSize { get; init; } = 800;
+
+    /// <summary>
+    /// The same recipe scaled for small images: every size multiplied by <paramref name="evaluationSize"/>/800
+    /// (e.g. 128-pixel synthetic images), never below 8 pixels.
+    /// </summary>
+    public static DetrAugmentationOptions ScaledTo(int evaluationSize)
+    {
+        var reference = new DetrAugmentationOptions();
+        double factor = evaluationSize / 800.0;
+        int Scale(int size) => Math.Max(8, (int)Math.Round(size * factor));
+        return reference with
+        {
+            Scales = reference.Scales.Select(Scale).Distinct().ToArray(),
+            MaxSize = Scale(reference.MaxSize),
+            PreCropScales = reference.PreCropScales.Select(Scale).Distinct().ToArray(),
+            CropMin = Scale(reference.CropMin),
+            CropMax = Scale(reference.CropMax),
+            EvaluationSize = evaluationSize,
+        };
+    }
+}
