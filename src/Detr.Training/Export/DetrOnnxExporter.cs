@@ -1,0 +1,113 @@
+using System.Globalization;
+using System.Text.Json;
+using Detr.MLNet;
+using Detr.MLNet.Labels;
+using Detr.Training.Export.Onnx;
+using Google.Protobuf;
+
+namespace Detr.Training.Export;
+
+/// <summary>
+/// Writes a DETR model as ONNX in the transformers layout (inputs <c>pixel_values</c> [N,3,H,W] and <c>pixel_mask</c>
+/// [N,H,W], outputs <c>logits</c> [N,Q,C+1] and <c>pred_boxes</c> [N,Q,4]; N, H, W dynamic), built node by node from
+/// the weights under the reference's key names. Label names and preprocessing go into the metadata, so the scoring
+/// transformer needs no sidecar files. Weights are stored inline, which limits models to ONNX's 2 GB protobuf size.
+/// </summary>
+public static class DetrOnnxExporter
+{
+    /// <summary>Builds the ONNX model bytes.</summary>
+    public static byte[] ToBytes(IReadOnlyDictionary<string, NamedWeight> stateDict, DetrOnnxExportOptions options)
+    {
+        var weights = new ExportWeights(stateDict);
+        var graph = new OnnxGraphBuilder();
+        var layers = new OnnxLayers(graph, weights);
+        int hiddenDim = (int)weights["input_proj.weight"].Shape[0];
+        if (hiddenDim % options.Heads != 0)
+            throw new ArgumentException($"Hidden size {hiddenDim} is not divisible by {options.Heads} heads; set Heads to the model's value.");
+        int classesWithNoObject = (int)weights["class_embed.weight"].Shape[0];
+        int queries = (int)weights["query_embed.weight"].Shape[0];
+
+        string pixels = graph.Input("pixel_values", TensorProto.Types.DataType.Float, "batch", 3, "height", "width");
+        string pixelMask = graph.Input("pixel_mask", TensorProto.Types.DataType.Int64, "batch", "height", "width");
+        string batch = graph.Node("Gather", [graph.Node("Shape", [pixels]), graph.Int64(0)]);
+
+        string features = OnnxResNetExport.Build(layers, pixels, options.Dilation);
+        string validMask = DownsampleMask(graph, pixelMask, features); // [N,h,w] float, 1 = real pixel
+        string position = weights.Contains("backbone.1.row_embed.weight")
+            ? OnnxPositionEmbeddingExport.Learned(layers, features, hiddenDim)
+            : OnnxPositionEmbeddingExport.Sine(graph, validMask, hiddenDim);
+
+        string projected = layers.Conv(features, "input_proj");
+        string source = graph.Node("Transpose", [graph.Node("Reshape", [projected, graph.Int64s(0, hiddenDim, -1)])], ("perm", new long[] { 0, 2, 1 }));
+        string keyPaddingBias = KeyPaddingBias(graph, validMask);
+
+        var transformer = new OnnxTransformerExport(layers, hiddenDim, options.Heads, options.PreNorm);
+        string memory = transformer.Encode(source, position, keyPaddingBias);
+        string decoded = transformer.Decode(memory, position, keyPaddingBias, batch);
+
+        string logits = layers.Linear(decoded, "class_embed");
+        string boxes = layers.Relu(layers.Linear(decoded, "bbox_embed.layers.0"));
+        boxes = layers.Relu(layers.Linear(boxes, "bbox_embed.layers.1"));
+        boxes = graph.Node("Sigmoid", [layers.Linear(boxes, "bbox_embed.layers.2")]);
+        graph.Output(logits, "logits", TensorProto.Types.DataType.Float, "batch", queries, classesWithNoObject);
+        graph.Output(boxes, "pred_boxes", TensorProto.Types.DataType.Float, "batch", queries, 4);
+
+        return graph.Build(options.Opset, Metadata(options, classesWithNoObject - 1), typeof(DetrOnnxExporter).Assembly.GetName().Version?.ToString() ?? "")
+            .ToByteArray();
+    }
+
+    /// <summary>Writes the ONNX model to <paramref name="path"/> atomically.</summary>
+    public static void Export(IReadOnlyDictionary<string, NamedWeight> stateDict, string path, DetrOnnxExportOptions options)
+    {
+        byte[] bytes = ToBytes(stateDict, options);
+        AtomicFile.Write(path, stream => stream.Write(bytes));
+    }
+
+    // PyTorch's nearest interpolation of the mask to the feature size: source index = min(floor(i · in/out), in − 1)
+    // with the ratio in float32. Written out with Gather so it matches PyTorch exactly at every size.
+    static string DownsampleMask(OnnxGraphBuilder g, string pixelMask, string features)
+    {
+        string valid = g.Node("Cast", [pixelMask], ("to", (long)TensorProto.Types.DataType.Float));
+        string maskShape = g.Node("Shape", [pixelMask]);
+        string featureShape = g.Node("Shape", [features]);
+        string Indices(long maskAxis, long featureAxis)
+        {
+            string input = g.Node("Gather", [maskShape, g.Int64(maskAxis)]);
+            string output = g.Node("Gather", [featureShape, g.Int64(featureAxis)]);
+            string toFloat(string v) => g.Node("Cast", [v], ("to", (long)TensorProto.Types.DataType.Float));
+            string ratio = g.Node("Div", [toFloat(input), toFloat(output)]);
+            string positions = toFloat(g.Node("Range", [g.Int64(0), output, g.Int64(1)]));
+            string index = g.Node("Cast", [g.Node("Floor", [g.Node("Mul", [positions, ratio])])], ("to", (long)TensorProto.Types.DataType.Int64));
+            return g.Node("Min", [index, g.Node("Sub", [input, g.Int64(1)])]);
+        }
+        string rows = g.Node("Gather", [valid, Indices(1, 2)], ("axis", 1L));
+        return g.Node("Gather", [rows, Indices(2, 3)], ("axis", 2L));
+    }
+
+    // 0 for real pixels, −∞ for padding, shaped [N,1,1,HW] to add to attention scores.
+    static string KeyPaddingBias(OnnxGraphBuilder g, string validMask)
+    {
+        string flat = g.Node("Reshape", [validMask, g.Int64s(0, -1)]);
+        string isValid = g.Node("Cast", [flat], ("to", (long)TensorProto.Types.DataType.Bool));
+        string bias = g.Node("Where", [isValid, g.Float(0f), g.Float(float.NegativeInfinity)]);
+        return g.Node("Unsqueeze", [bias, g.Int64s(1, 2)]);
+    }
+
+    static Dictionary<string, string> Metadata(DetrOnnxExportOptions options, int classCount)
+    {
+        var metadata = new Dictionary<string, string>
+        {
+            [DetrModelMetadataKeys.ShortestEdge] = options.ShortestEdge.ToString(CultureInfo.InvariantCulture),
+            [DetrModelMetadataKeys.LongestEdge] = options.LongestEdge.ToString(CultureInfo.InvariantCulture),
+            [DetrModelMetadataKeys.ImageMean] = "[0.485,0.456,0.406]",
+            [DetrModelMetadataKeys.ImageStd] = "[0.229,0.224,0.225]",
+        };
+        if (options.LabelNames is { } names)
+        {
+            if (names.Count != classCount)
+                throw new ArgumentException($"{names.Count} label names given for a model with {classCount} classes.");
+            metadata[DetrModelMetadataKeys.Labels] = JsonSerializer.Serialize(names);
+        }
+        return metadata;
+    }
+}
