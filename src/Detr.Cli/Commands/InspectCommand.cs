@@ -1,0 +1,53 @@
+using System.CommandLine;
+using Detr.MLNet;
+using Detr.MLNet.Scoring;
+using Microsoft.ML;
+using Spectre.Console;
+
+namespace Detr.Cli.Commands;
+
+/// <summary><c>detr inspect</c>: what a model is: layout, inputs/outputs, classes and preprocessing.</summary>
+static class InspectCommand
+{
+    public static Command Create(CliConsole console)
+    {
+        var path = new Argument<string>("model") { Description = "A DETR ONNX model (.onnx) or an ML.NET model zip (.zip)." };
+        var command = new Command("inspect", "Describe a DETR model: layout, inputs and outputs, classes, preprocessing.") { path };
+        command.SetAction(parsed =>
+        {
+            string file = parsed.GetValue(path)!;
+            if (!File.Exists(file))
+                throw new FileNotFoundException($"Model not found: '{file}'.");
+            using var model = Open(file);
+            var s = model.Signature;
+            var table = new Table().AddColumns("property", "value");
+            table.AddRow("file", Markup.Escape(file));
+            table.AddRow("layout", s.Layout.ToString());
+            table.AddRow("image input", Markup.Escape($"{s.ImageInput} (rank {s.ImageRank}{(s.HasFixedSize ? $", fixed {s.FixedHeight}x{s.FixedWidth}" : ", dynamic size")})"));
+            table.AddRow("mask input", Markup.Escape(s.MaskInput ?? "none"));
+            table.AddRow("outputs", Markup.Escape($"{s.LogitsOutput}, {s.BoxesOutput}"));
+            table.AddRow("classes", $"{model.LabelNames.Count} (+ no-object)");
+            table.AddRow("labels", Markup.Escape(string.Join(", ", model.LabelNames.Take(20)) + (model.LabelNames.Count > 20 ? ", …" : "")));
+            table.AddRow("resize", $"short side {model.ShortestEdge}, long side at most {model.LongestEdge}");
+            console.Rich.Write(table);
+            return 0;
+        });
+        return command;
+    }
+
+    static DetrScoringModel Open(string file)
+    {
+        if (!file.EndsWith(".zip", StringComparison.OrdinalIgnoreCase))
+            return DetrScoringModel.Open(new DetrScoringOptions { ModelPath = file });
+        var ml = new MLContext();
+        ml.ComponentCatalog.RegisterDetr();
+        var loaded = ml.Model.Load(file, out _);
+        var detr = (loaded as IEnumerable<ITransformer>)?.OfType<DetrScoringTransformer>().LastOrDefault() ?? loaded as DetrScoringTransformer
+            ?? throw new InvalidDataException($"'{file}' holds no DETR scoring transformer.");
+        return DetrScoringModel.Open(new DetrScoringOptions
+        {
+            ModelBytes = detr.Model.ModelBytes, LabelNames = detr.Model.LabelNames,
+            ShortestEdge = detr.Model.ShortestEdge, LongestEdge = detr.Model.LongestEdge,
+        });
+    }
+}

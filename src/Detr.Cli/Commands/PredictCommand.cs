@@ -1,0 +1,100 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Detr.MLNet.Imaging;
+using Detr.MLNet.Rendering;
+using Microsoft.ML;
+using Spectre.Console;
+
+namespace Detr.Cli.Commands;
+
+/// <summary><c>detr predict</c>: detections for images, as JSON lines, a table, and/or annotated PNGs.</summary>
+static class PredictCommand
+{
+    static readonly string[] ImageExtensions = [".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp"];
+
+    public static Command Create(CliConsole console)
+    {
+        var model = new Option<string>("--model") { Description = "DETR ONNX model (.onnx) or ML.NET model zip (.zip) to score with.", Required = true };
+        var images = new Option<string[]>("--image") { Description = "Image file to score; repeat for several." };
+        var folder = new Option<string?>("--folder") { Description = "Score every image file in this folder." };
+        var threshold = new Option<float>("--threshold") { Description = "Keep detections scoring above this; 0 keeps every query.", DefaultValueFactory = _ => 0.5f };
+        var max = new Option<int?>("--max-detections") { Description = "Keep at most this many detections per image, best first." };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object per image: {image, detections: [{label, label_id, score, box}]}." };
+        var output = new Option<string?>("--out") { Description = "Write annotated PNGs (boxes, labels, scores) into this folder." };
+        var command = new Command("predict", "Detect objects in images with a DETR model.") { model, images, folder, threshold, max, json, output };
+        command.SetAction(parsed =>
+        {
+            var paths = (parsed.GetValue(images) ?? []).ToList();
+            if (parsed.GetValue(folder) is string dir)
+            {
+                if (!Directory.Exists(dir))
+                    throw new DirectoryNotFoundException($"Folder not found: '{dir}'.");
+                paths.AddRange(Directory.GetFiles(dir).Where(f => ImageExtensions.Contains(Path.GetExtension(f).ToLowerInvariant())).Order(StringComparer.Ordinal));
+            }
+            if (paths.Count == 0)
+                throw new ArgumentException("Give at least one --image or a --folder with images.");
+            foreach (var p in paths.Where(p => !File.Exists(p)))
+                throw new FileNotFoundException($"Image not found: '{p}'.");
+            Run(console, parsed.GetValue(model)!, paths, parsed.GetValue(threshold), parsed.GetValue(max), parsed.GetValue(json), parsed.GetValue(output));
+            return 0;
+        });
+        return command;
+    }
+
+    static void Run(CliConsole console, string modelPath, IReadOnlyList<string> paths, float threshold, int? maxDetections, bool json, string? outFolder)
+    {
+        var ml = new MLContext(seed: 0);
+        var (model, labels) = ModelSource.Open(ml, modelPath, threshold, maxDetections);
+        var rows = ml.Data.LoadFromEnumerable(paths.Select(p => new ImagePathRow { ImagePath = p }));
+        var predictions = ml.Data.CreateEnumerable<PredictionRow>(model.Transform(rows), reuseRowObject: false);
+        var table = new Table().AddColumns("image", "label", "score", "box (x0, y0, x1, y1)");
+        foreach (var p in predictions)
+        {
+            var detections = DrawnBox.FromPredictions(p.PredictedLabel, p.Score, p.PredictedBoundingBoxes, labels);
+            if (json)
+                console.Output.WriteLine(ToJsonLine(p.ImagePath, detections));
+            else
+                foreach (var d in detections)
+                    table.AddRow(Markup.Escape(Path.GetFileName(p.ImagePath)), Markup.Escape(d.Label), d.Score!.Value.ToString("0.000", CultureInfo.InvariantCulture),
+                        $"{d.X0:0.0}, {d.Y0:0.0}, {d.X1:0.0}, {d.Y1:0.0}");
+            if (outFolder is not null)
+            {
+                var image = RgbImage.DecodeUnpremultiplied(p.ImagePath) ?? throw new InvalidDataException($"Cannot decode '{p.ImagePath}'.");
+                using var picture = DetectionRenderer.Render(image, detections);
+                DetectionRenderer.SavePng(picture, Path.Combine(outFolder, Path.GetFileNameWithoutExtension(p.ImagePath) + ".detections.png"));
+            }
+        }
+        if (!json)
+            console.Rich.Write(table);
+    }
+
+    /// <summary>The stable JSON contract of <c>predict --json</c>.</summary>
+    public static string ToJsonLine(string image, IEnumerable<DrawnBox> detections)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("image", image);
+            writer.WriteStartArray("detections");
+            foreach (var d in detections)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("label", d.Label);
+                writer.WriteNumber("label_id", d.ClassId);
+                writer.WriteNumber("score", d.Score ?? 0);
+                writer.WriteStartArray("box");
+                writer.WriteNumberValue(d.X0);
+                writer.WriteNumberValue(d.Y0);
+                writer.WriteNumberValue(d.X1);
+                writer.WriteNumberValue(d.Y1);
+                writer.WriteEndArray();
+                writer.WriteEndObject();
+            }
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+}

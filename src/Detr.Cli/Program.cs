@@ -1,0 +1,1 @@
+return Detr.Cli.DetrCommandLine.Run(args, Console.Out, Console.Error);

@@ -1,0 +1,59 @@
+using System.Text.Json;
+
+namespace Detr.Cli.Tests;
+
+public class PredictCommandTests
+{
+    [Fact]
+    public void JsonPrintsOneObjectPerImageWithEveryQueryAtThresholdZero()
+    {
+        var result = CliRun.Run("predict", "--model", CliRun.Fixture("detr_tiny_hf.onnx"), "--image", CliRun.Fixture("e2e_0.png"),
+            "--image", CliRun.Fixture("e2e_1.png"), "--json", "--threshold", "0");
+        Assert.Equal(0, result.ExitCode);
+        var lines = result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        using var first = JsonDocument.Parse(lines[0]);
+        Assert.EndsWith("e2e_0.png", first.RootElement.GetProperty("image").GetString());
+        var detections = first.RootElement.GetProperty("detections").EnumerateArray().ToArray();
+        Assert.Equal(10, detections.Length);
+        foreach (var d in detections)
+        {
+            Assert.Contains(d.GetProperty("label").GetString(), new[] { "circle", "square", "triangle", "star" });
+            Assert.InRange(d.GetProperty("label_id").GetInt32(), 0, 3);
+            Assert.InRange(d.GetProperty("score").GetDouble(), 0, 1);
+            var box = d.GetProperty("box").EnumerateArray().Select(v => v.GetDouble()).ToArray();
+            Assert.Equal(4, box.Length);
+            Assert.InRange(box[0], -120, 240); // the image is 120 wide
+        }
+    }
+
+    [Fact]
+    public void WritesAnnotatedPictures()
+    {
+        using var folder = new TempFolder();
+        var result = CliRun.Run("predict", "--model", CliRun.Fixture("detr_tiny_hf.onnx"), "--image", CliRun.Fixture("e2e_0.png"), "--out", folder.Path);
+        Assert.Equal(0, result.ExitCode);
+        Assert.True(File.Exists(Path.Combine(folder.Path, "e2e_0.detections.png")));
+    }
+
+    [Theory]
+    [InlineData("/no/such/model.onnx", "Model not found")]
+    [InlineData("not_detr_classifier.onnx", "not a DETR model")]
+    public void BadModelGivesOneLineAndNonZeroExit(string model, string expected)
+    {
+        string path = model.StartsWith('/') ? model : CliRun.Fixture(model);
+        var result = CliRun.Run("predict", "--model", path, "--image", CliRun.Fixture("e2e_0.png"));
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains(expected, result.Error);
+        Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
+    public void HelpExplainsEveryOption()
+    {
+        var result = CliRun.Run("predict", "--help");
+        Assert.Equal(0, result.ExitCode);
+        foreach (var option in new[] { "--model", "--image", "--folder", "--threshold", "--max-detections", "--json", "--out" })
+            Assert.Contains(option, result.Output);
+    }
+}
