@@ -1,0 +1,35 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Detr.Training.Modeling;
+
+/// <summary>The ResNet trunk wrapped as the reference's <c>backbone.0</c> (<c>body</c>), giving features and their padding mask.</summary>
+public sealed class Backbone : nn.Module<Tensor, Tensor, (Tensor Features, Tensor Mask)>
+{
+    readonly ResNetBody body;
+
+    /// <summary>The trunk for <paramref name="config"/>.</summary>
+    public Backbone(DetrConfig config) : base(nameof(Backbone))
+    {
+        body = new ResNetBody(config);
+        RegisterComponents();
+    }
+
+    /// <summary>Features [B,C,h,w] and the padding mask [B,h,w] resized to them (nearest, as F.interpolate).</summary>
+    public override (Tensor Features, Tensor Mask) forward(Tensor images, Tensor paddingMask)
+    {
+        var features = body.forward(images);
+        using var scope = NewDisposeScope();
+        var mask = nn.functional.interpolate(paddingMask.unsqueeze(0).to(ScalarType.Float32),
+            size: [features.shape[2], features.shape[3]], mode: InterpolationMode.Nearest).to(ScalarType.Bool)[0];
+        return (features, mask.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>Freezes the trunk's trainable weights as the reference does: all of them, or the stem and first stage.</summary>
+    public void Freeze(bool entireTrunk)
+    {
+        foreach (var (name, parameter) in body.named_parameters())
+            if (entireTrunk || !(name.StartsWith("layer2") || name.StartsWith("layer3") || name.StartsWith("layer4")))
+                parameter.requires_grad = false;
+    }
+}

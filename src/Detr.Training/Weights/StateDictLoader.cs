@@ -1,0 +1,66 @@
+using Detr.Training.Modeling;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Detr.Training.Weights;
+
+/// <summary>What loading weights into a model matched and what it did not.</summary>
+public sealed record LoadReport(IReadOnlyList<string> Missing, IReadOnlyList<string> Unexpected,
+    IReadOnlyList<string> ShapeMismatches, IReadOnlyList<string> Reinitialised)
+{
+    /// <summary>True when every model weight was found with the right shape and nothing was left over.</summary>
+    public bool IsExact => Missing.Count == 0 && Unexpected.Count == 0 && ShapeMismatches.Count == 0;
+
+    /// <inheritdoc />
+    public override string ToString() =>
+        $"{List("missing", Missing)}; {List("unexpected", Unexpected)}; {List("shape mismatches", ShapeMismatches)}; {List("re-initialised", Reinitialised)}";
+
+    // The first few names say what went wrong; all of them stay in the lists.
+    static string List(string what, IReadOnlyList<string> names) =>
+        $"{names.Count} {what}" + (names.Count == 0 ? "" : $" [{string.Join(", ", names.Take(8))}{(names.Count > 8 ? ", …" : "")}]");
+}
+
+/// <summary>Copies a state dictionary (reference key names) into a <see cref="DetrModel"/>, reporting every difference by name.</summary>
+public static class StateDictLoader
+{
+    /// <summary>
+    /// Loads <paramref name="weights"/>. With <paramref name="allowNewClassCount"/>, a class head of another size is
+    /// left freshly initialised (fine-tuning to new classes) instead of being an error. With <paramref name="strict"/>,
+    /// anything missing, left over or mis-shaped throws one exception listing all of it.
+    /// </summary>
+    public static LoadReport Load(nn.Module model, IReadOnlyDictionary<string, Tensor> weights, bool strict = true,
+        bool allowNewClassCount = false, string source = "checkpoint")
+    {
+        var targets = model.state_dict();
+        var missing = new List<string>();
+        var mismatched = new List<string>();
+        var reinitialised = new List<string>();
+        using (no_grad())
+        {
+            foreach (var (name, target) in targets)
+            {
+                if (!weights.TryGetValue(name, out var value))
+                {
+                    missing.Add(name);
+                    continue;
+                }
+                if (!value.shape.SequenceEqual(target.shape))
+                {
+                    if (allowNewClassCount && name.StartsWith("class_embed.", StringComparison.Ordinal))
+                        reinitialised.Add(name);
+                    else
+                        mismatched.Add($"{name} (checkpoint [{string.Join(",", value.shape)}], model [{string.Join(",", target.shape)}])");
+                    continue;
+                }
+                target.copy_(value.to(target.dtype).to(target.device));
+            }
+        }
+        var unexpected = weights.Keys.Where(k => !targets.ContainsKey(k) && !k.EndsWith("num_batches_tracked", StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal).ToList();
+        var report = new LoadReport(missing, unexpected, mismatched, reinitialised);
+        if (strict && !report.IsExact)
+            throw new InvalidDataException($"The {source} does not fit the model: {report}. " +
+                "Check the architecture options (heads, dilation, pre-norm) or load with a new class count for fine-tuning.");
+        return report;
+    }
+}
