@@ -3,7 +3,10 @@ using System.Text.Json;
 using Detr.MLNet;
 using Detr.MLNet.Labels;
 using Detr.Training.Export.Onnx;
+using Detr.Training.Modeling;
 using Google.Protobuf;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Detr.Training.Export;
 
@@ -15,6 +18,33 @@ namespace Detr.Training.Export;
 /// </summary>
 public static class DetrOnnxExporter
 {
+    /// <summary>Writes <paramref name="model"/> (any configuration, trained or loaded) as ONNX to <paramref name="path"/>.</summary>
+    public static void Export(DetrModel model, string path, DetrOnnxExportOptions? options = null)
+    {
+        byte[] bytes = ToBytes(model, options);
+        AtomicFile.Write(path, stream => stream.Write(bytes));
+    }
+
+    /// <summary>The ONNX bytes of <paramref name="model"/>; heads, dilation and pre-norm come from its config.</summary>
+    public static byte[] ToBytes(DetrModel model, DetrOnnxExportOptions? options = null)
+    {
+        var config = model.Config;
+        options = (options ?? new DetrOnnxExportOptions()) with { Heads = config.Heads, Dilation = config.Dilation, PreNorm = config.PreNorm };
+        return ToBytes(WeightsOf(model), options);
+    }
+
+    /// <summary>A model's parameters and buffers copied out as float arrays under their state-dict names.</summary>
+    public static Dictionary<string, NamedWeight> WeightsOf(nn.Module model)
+    {
+        var weights = new Dictionary<string, NamedWeight>();
+        foreach (var (name, tensor) in model.state_dict())
+        {
+            using var cpu = tensor.detach().cpu().to(ScalarType.Float32).contiguous();
+            weights[name] = new NamedWeight(cpu.data<float>().ToArray(), cpu.shape);
+        }
+        return weights;
+    }
+
     /// <summary>Builds the ONNX model bytes.</summary>
     public static byte[] ToBytes(IReadOnlyDictionary<string, NamedWeight> stateDict, DetrOnnxExportOptions options)
     {
