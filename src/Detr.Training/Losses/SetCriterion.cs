@@ -1,0 +1,113 @@
+using Detr.Training.Boxes;
+using Detr.Training.Matching;
+using Detr.Training.Modeling;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Detr.Training.Losses;
+
+/// <summary>
+/// DETR's set criterion: after matching, cross-entropy over every query (the no-object class weighted by
+/// <see cref="EosCoefficient"/>), L1 and generalised-IoU on matched boxes normalised by the number of target boxes, and
+/// the cardinality error for logging; the same for every auxiliary decoder output (keys suffixed <c>_i</c>).
+/// </summary>
+public sealed class SetCriterion : IDisposable
+{
+    readonly Tensor _classWeights;
+
+    /// <summary>A criterion for <paramref name="numClasses"/> classes (no-object is index <paramref name="numClasses"/>).</summary>
+    public SetCriterion(int numClasses, HungarianMatcher matcher, double eosCoefficient = 0.1,
+        double classLossWeight = 1, double boxLossWeight = 5, double giouLossWeight = 2, int decoderLayers = 6)
+    {
+        NumClasses = numClasses;
+        Matcher = matcher;
+        EosCoefficient = eosCoefficient;
+        _classWeights = ones(numClasses + 1);
+        _classWeights[numClasses] = eosCoefficient;
+        var weights = new Dictionary<string, double> { ["loss_ce"] = classLossWeight, ["loss_bbox"] = boxLossWeight, ["loss_giou"] = giouLossWeight };
+        foreach (var (key, value) in weights.ToArray())
+            for (int i = 0; i < decoderLayers - 1; i++)
+                weights[$"{key}_{i}"] = value;
+        WeightDict = weights;
+    }
+
+    /// <summary>Number of real classes.</summary>
+    public int NumClasses { get; }
+
+    /// <summary>The matcher used for the final and every auxiliary output.</summary>
+    public HungarianMatcher Matcher { get; }
+
+    /// <summary>Relative weight of the no-object class in the classification loss.</summary>
+    public double EosCoefficient { get; }
+
+    /// <summary>Weight of each loss term in the total, as the reference's <c>weight_dict</c>.</summary>
+    public IReadOnlyDictionary<string, double> WeightDict { get; }
+
+    /// <summary>Every loss term for <paramref name="outputs"/> against <paramref name="targets"/>.</summary>
+    public Dictionary<string, Tensor> Forward(DetrOutputs outputs, IReadOnlyList<DetrTarget> targets)
+    {
+        double boxCount = Math.Max(targets.Sum(t => (double)t.Labels.shape[0]), 1);
+        var losses = new Dictionary<string, Tensor>();
+        AddLosses(losses, outputs.Logits, outputs.Boxes, targets, boxCount, suffix: "", logClassError: true);
+        for (int i = 0; i < outputs.Auxiliary.Count; i++)
+            AddLosses(losses, outputs.Auxiliary[i].Logits, outputs.Auxiliary[i].Boxes, targets, boxCount, suffix: $"_{i}", logClassError: false);
+        return losses;
+    }
+
+    /// <summary>Σ weight·term over the terms that have a weight (the one to back-propagate).</summary>
+    public Tensor Total(IReadOnlyDictionary<string, Tensor> losses)
+    {
+        Tensor? total = null;
+        foreach (var (key, value) in losses)
+            if (WeightDict.TryGetValue(key, out double weight))
+                total = total is null ? value * weight : total + value * weight;
+        return total ?? throw new InvalidOperationException("No weighted loss terms to sum.");
+    }
+
+    void AddLosses(Dictionary<string, Tensor> losses, Tensor logits, Tensor boxes, IReadOnlyList<DetrTarget> targets,
+        double boxCount, string suffix, bool logClassError)
+    {
+        var matches = Matcher.Match(logits, boxes, targets);
+        var device = logits.device;
+        var batchIndex = tensor(matches.SelectMany((m, b) => Enumerable.Repeat((long)b, m.Queries.Length)).ToArray(), ScalarType.Int64, device);
+        var queryIndex = tensor(matches.SelectMany(m => m.Queries).ToArray(), ScalarType.Int64, device);
+        var matchedClasses = cat(targets.Select((t, b) => t.Labels.index_select(0, tensor(matches[b].Targets, ScalarType.Int64, device))).ToArray());
+        var matchedTargetBoxes = cat(targets.Select((t, b) => t.Boxes.index_select(0, tensor(matches[b].Targets, ScalarType.Int64, device))).ToArray());
+
+        // Classification over all queries: unmatched ones learn "no object".
+        var targetClasses = full(logits.shape[0], logits.shape[1], NumClasses, ScalarType.Int64, device);
+        if (queryIndex.shape[0] > 0)
+            targetClasses = targetClasses.index_put_(matchedClasses, batchIndex, queryIndex);
+        losses["loss_ce" + suffix] = nn.functional.cross_entropy(logits.transpose(1, 2), targetClasses, _classWeights.to(device));
+        if (logClassError)
+            losses["class_error" + suffix] = ClassError(logits, batchIndex, queryIndex, matchedClasses);
+
+        using (no_grad())
+        {
+            var targetCounts = tensor(targets.Select(t => (float)t.Labels.shape[0]).ToArray(), ScalarType.Float32, device);
+            var predictedCounts = (logits.argmax(-1) != logits.shape[^1] - 1).sum(1).to(ScalarType.Float32);
+            losses["cardinality_error" + suffix] = nn.functional.l1_loss(predictedCounts, targetCounts);
+        }
+
+        var matchedBoxes = boxes.index(batchIndex, queryIndex);
+        losses["loss_bbox" + suffix] = nn.functional.l1_loss(matchedBoxes, matchedTargetBoxes, reduction: nn.Reduction.Sum) / boxCount;
+        var giou = queryIndex.shape[0] > 0
+            ? BoxOps.GeneralizedIou(BoxOps.CxCyWhToXyxy(matchedBoxes), BoxOps.CxCyWhToXyxy(matchedTargetBoxes)).diag()
+            : zeros(0, device: device);
+        losses["loss_giou" + suffix] = (1 - giou).sum() / boxCount;
+    }
+
+    // 100 − top-1 accuracy (in percent) on matched queries; 100 when nothing is matched, as the reference.
+    static Tensor ClassError(Tensor logits, Tensor batchIndex, Tensor queryIndex, Tensor matchedClasses)
+    {
+        using var _ = no_grad();
+        if (matchedClasses.shape[0] == 0)
+            return tensor(100f, device: logits.device);
+        var predicted = logits.index(batchIndex, queryIndex).argmax(-1);
+        var accuracy = (predicted == matchedClasses).to(ScalarType.Float32).sum() * (100.0 / matchedClasses.shape[0]);
+        return 100 - accuracy;
+    }
+
+    /// <summary>Releases the class-weight tensor.</summary>
+    public void Dispose() => _classWeights.Dispose();
+}
