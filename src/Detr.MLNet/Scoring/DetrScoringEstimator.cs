@@ -14,6 +14,7 @@ public sealed class DetrScoringEstimator : IEstimator<DetrScoringTransformer>
 {
     readonly IHostEnvironment _env;
     readonly DetrScoringOptions _options;
+    readonly IReadOnlyList<string> _labelNames;
     DetrScoringModel? _unclaimedModel;
 
     /// <summary>Opens the model now, so a wrong path or a non-DETR model fails here rather than mid-pipeline.</summary>
@@ -24,6 +25,7 @@ public sealed class DetrScoringEstimator : IEstimator<DetrScoringTransformer>
         _env = env;
         _options = options.Clone();
         _unclaimedModel = DetrScoringModel.Open(_options, Warn);
+        _labelNames = _unclaimedModel.LabelNames;
     }
 
     /// <summary>Checks the input has the image column and returns the scoring transformer.</summary>
@@ -42,9 +44,17 @@ public sealed class DetrScoringEstimator : IEstimator<DetrScoringTransformer>
             throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Input column '{_options.ImageColumnName}' not found; load images first (LoadImages).");
         if (image.ItemType is not ImageDataViewType)
             throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Input column '{_options.ImageColumnName}' has type {image.ItemType}; an image column is required.");
-        var labels = (_unclaimedModel ?? throw new InvalidOperationException("Call GetOutputSchema before Fit.")).LabelNames;
+        return OutputShape(inputSchema, _options, _labelNames);
+    }
+
+    /// <summary>
+    /// <paramref name="inputSchema"/> plus the prediction columns named in <paramref name="options"/> (a schema shape
+    /// carries no key count, so the class names matter only for their number).
+    /// </summary>
+    public static SchemaShape OutputShape(SchemaShape inputSchema, DetrScoringOptions options, IReadOnlyList<string> labelNames)
+    {
         var builder = new DataViewSchema.Builder();
-        DetrOutputSchema.AddOutputColumns(builder, _options, labels);
+        DetrOutputSchema.AddOutputColumns(builder, options, labelNames.Count > 0 ? labelNames : ["object"]);
         var added = MLNetInternals.ToSchemaShape(builder.ToSchema());
         var names = added.Select(c => c.Name).ToHashSet();
         return new SchemaShape(inputSchema.Where(c => !names.Contains(c.Name)).Concat(added));

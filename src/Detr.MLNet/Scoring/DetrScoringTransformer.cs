@@ -20,7 +20,8 @@ public sealed class DetrScoringTransformer : ITransformer, ICanSaveModel, IDispo
 
     readonly IHostEnvironment _env;
 
-    internal DetrScoringTransformer(IHostEnvironment env, DetrScoringModel model)
+    /// <summary>A transformer over an opened model (the trainer uses this to hand back what it exported).</summary>
+    public DetrScoringTransformer(IHostEnvironment env, DetrScoringModel model)
     {
         _env = env;
         Model = model;

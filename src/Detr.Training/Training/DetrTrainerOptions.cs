@@ -1,0 +1,99 @@
+using Detr.Training.Augmentation;
+using Detr.Training.Modeling;
+using Microsoft.ML;
+
+namespace Detr.Training.Training;
+
+/// <summary>Options of the DETR trainer, defaulting to the reference's training recipe.</summary>
+public sealed class DetrTrainerOptions
+{
+    /// <summary>Input column of images (MLImage, from LoadImages).</summary>
+    public string ImageColumnName { get; set; } = "Image";
+
+    /// <summary>Ground-truth classes: vector of key with class names as key values.</summary>
+    public string LabelsColumnName { get; set; } = "Labels";
+
+    /// <summary>Ground-truth boxes: x0,y0,x1,y1 per box in pixels.</summary>
+    public string BoxesColumnName { get; set; } = "Boxes";
+
+    /// <summary>Architecture; null takes the paper's (R50) with the class count of the data. <c>NumClasses</c> is always set from the data.</summary>
+    public DetrConfig? Model { get; set; }
+
+    /// <summary>Start from these weights: a Detr.Training checkpoint, a reference <c>.pth</c>, or a safetensors file (reference or transformers names).</summary>
+    public string? StartFromCheckpoint { get; set; }
+
+    /// <summary>Epochs to train (the reference trains 300 on COCO).</summary>
+    public int Epochs { get; set; } = 300;
+
+    /// <summary>Divide the learning rates by 10 every this many epochs (the reference's 200).</summary>
+    public int LearningRateDropEpochs { get; set; } = 200;
+
+    /// <summary>Images per step.</summary>
+    public int BatchSize { get; set; } = 2;
+
+    /// <summary>AdamW learning rate of the transformer and heads.</summary>
+    public double LearningRate { get; set; } = 1e-4;
+
+    /// <summary>Learning rate of the backbone; 0 freezes it entirely.</summary>
+    public double BackboneLearningRate { get; set; } = 1e-5;
+
+    /// <summary>AdamW weight decay.</summary>
+    public double WeightDecay { get; set; } = 1e-4;
+
+    /// <summary>Maximum gradient norm (clipping); 0 turns clipping off.</summary>
+    public double GradientClipNorm { get; set; } = 0.1;
+
+    /// <summary>Add the losses of every decoder layer (auxiliary decoding losses).</summary>
+    public bool AuxiliaryLoss { get; set; } = true;
+
+    /// <summary>Relative weight of the no-object class.</summary>
+    public double EosCoefficient { get; set; } = 0.1;
+
+    /// <summary>Matching cost weight of the class probability.</summary>
+    public double ClassCost { get; set; } = 1;
+
+    /// <summary>Matching cost weight of the L1 box distance.</summary>
+    public double BoxCost { get; set; } = 5;
+
+    /// <summary>Matching cost weight of the generalised IoU.</summary>
+    public double GiouCost { get; set; } = 2;
+
+    /// <summary>Loss weight of the classification term.</summary>
+    public double ClassLossWeight { get; set; } = 1;
+
+    /// <summary>Loss weight of the L1 box term.</summary>
+    public double BoxLossWeight { get; set; } = 5;
+
+    /// <summary>Loss weight of the GIoU term.</summary>
+    public double GiouLossWeight { get; set; } = 2;
+
+    /// <summary>Seed for initialisation, shuffling, augmentation and dropout.</summary>
+    public int Seed { get; set; } = 42;
+
+    /// <summary>"cpu" (default) or "cuda" / "cuda:N" where a CUDA build of libtorch is installed.</summary>
+    public string Device { get; set; } = "cpu";
+
+    /// <summary>Augmentation sizes; the default is the reference's COCO recipe (use <c>ScaledTo</c> for small images).</summary>
+    public DetrAugmentationOptions Augmentation { get; set; } = new();
+
+    /// <summary>Where checkpoints go (one per epoch, written atomically); null keeps none.</summary>
+    public string? CheckpointDirectory { get; set; }
+
+    /// <summary>Continue from the checkpoint in <see cref="CheckpointDirectory"/> when there is one.</summary>
+    public bool Resume { get; set; }
+
+    /// <summary>Held-out data evaluated every <see cref="ValidateEveryEpochs"/> epochs.</summary>
+    public IDataView? ValidationData { get; set; }
+
+    /// <summary>How often to validate, in epochs.</summary>
+    public int ValidateEveryEpochs { get; set; } = 1;
+
+    /// <summary>Stop (saving a checkpoint) once this much time has passed; null trains all epochs.</summary>
+    public TimeSpan? MaxTrainingTime { get; set; }
+
+    /// <summary>Receives a report after every step and at each validation.</summary>
+    public IProgress<DetrTrainingProgress>? Progress { get; set; }
+
+    /// <summary>Cancelling saves a checkpoint and stops; <c>Fit</c> then throws <see cref="OperationCanceledException"/>.</summary>
+    public CancellationToken CancellationToken { get; set; }
+}

@@ -1,0 +1,4 @@
+namespace Detr.Training.Training;
+
+/// <summary>The loss became NaN or infinite; training stopped and the last good checkpoint was left in place.</summary>
+public sealed class DetrTrainingDivergedException(string message) : Exception(message);

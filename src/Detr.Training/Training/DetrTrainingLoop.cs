@@ -1,0 +1,172 @@
+using System.Diagnostics;
+using Detr.MLNet.Preprocessing;
+using Detr.Training.Augmentation;
+using Detr.Training.Losses;
+using Detr.Training.Matching;
+using Detr.Training.Modeling;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Detr.Training.Training;
+
+/// <summary>
+/// The training loop: AdamW with a separate backbone learning rate, step decay, gradient clipping, the set criterion,
+/// every step inside a dispose scope. Randomness is derived from (seed, epoch, sample) and (seed, step), so a run
+/// resumed from any checkpoint continues exactly as it would have.
+/// </summary>
+sealed class DetrTrainingLoop(DetrModel model, IReadOnlyList<DetectionSample> train, IReadOnlyList<DetectionSample>? validation,
+    IReadOnlyList<string> labels, DetrTrainerOptions options, Device device)
+{
+    readonly List<DetrTrainingProgress> _history = [];
+
+    public DetrTrainingResult Run()
+    {
+        if (options.BatchSize < 1 || options.Epochs < 1)
+            throw new ArgumentOutOfRangeException(nameof(options), "BatchSize and Epochs must be at least 1.");
+        model.Backbone.Freeze(entireTrunk: options.BackboneLearningRate <= 0);
+        var backboneParameters = model.named_parameters().Where(p => p.name.StartsWith("backbone.", StringComparison.Ordinal) && p.parameter.requires_grad).Select(p => p.parameter).ToList();
+        var otherParameters = model.named_parameters().Where(p => !p.name.StartsWith("backbone.", StringComparison.Ordinal) && p.parameter.requires_grad).Select(p => p.parameter).ToList();
+        var groups = new List<TorchSharp.Modules.AdamW.ParamGroup>
+        {
+            new(otherParameters, new TorchSharp.Modules.AdamW.Options { LearningRate = options.LearningRate, weight_decay = options.WeightDecay }),
+        };
+        if (backboneParameters.Count > 0)
+            groups.Add(new(backboneParameters, new TorchSharp.Modules.AdamW.Options { LearningRate = options.BackboneLearningRate, weight_decay = options.WeightDecay }));
+        using var optimizer = optim.AdamW(groups, lr: options.LearningRate, weight_decay: options.WeightDecay);
+        var matcher = new HungarianMatcher(options.ClassCost, options.BoxCost, options.GiouCost);
+        using var criterion = new SetCriterion(model.Config.NumClasses, matcher, options.EosCoefficient, options.ClassLossWeight,
+            options.BoxLossWeight, options.GiouLossWeight, options.AuxiliaryLoss ? model.Config.DecoderLayers : 1);
+        var augmentation = options.Augmentation;
+
+        var position = new TrainingCheckpoint.Position(0, 0, 0, options.Seed);
+        if (options.Resume && options.CheckpointDirectory is string dir && TrainingCheckpoint.Exists(dir))
+            position = TrainingCheckpoint.Restore(dir, model, optimizer);
+
+        int stepsPerEpoch = (train.Count + options.BatchSize - 1) / options.BatchSize;
+        var clock = Stopwatch.StartNew();
+        long stepsThisRun = 0;
+        long global = position.GlobalStep;
+        for (int epoch = position.Epoch; epoch < options.Epochs; epoch++)
+        {
+            SetLearningRates(optimizer, epoch, backboneParameters.Count > 0);
+            var order = Enumerable.Range(0, train.Count).ToArray();
+            new Random(Mix(options.Seed, epoch, -1)).Shuffle(order);
+            model.train();
+            int firstStep = epoch == position.Epoch ? position.Step : 0;
+            var epochClock = Stopwatch.StartNew();
+            int imagesThisEpoch = 0;
+            for (int step = firstStep; step < stepsPerEpoch; step++)
+            {
+                if (options.CancellationToken.IsCancellationRequested)
+                {
+                    SaveCheckpoint(optimizer, new(epoch, step, global, options.Seed));
+                    options.CancellationToken.ThrowIfCancellationRequested();
+                }
+                var indices = order.Skip(step * options.BatchSize).Take(options.BatchSize).ToArray();
+                var samples = indices.Select(i => new DetrTrainAugmentation(augmentation, new Random(Mix(options.Seed, epoch, i))).Apply(train[i])).ToList();
+                var (total, terms) = TrainStep(optimizer, criterion, samples, global, epoch, step);
+                global++;
+                stepsThisRun++;
+                imagesThisEpoch += samples.Count;
+                double perSecond = imagesThisEpoch / Math.Max(epochClock.Elapsed.TotalSeconds, 1e-9);
+                long stepsLeft = (long)(options.Epochs - epoch - 1) * stepsPerEpoch + (stepsPerEpoch - step - 1);
+                Report(new DetrTrainingProgress
+                {
+                    Epoch = epoch + 1, Epochs = options.Epochs, Step = step + 1, StepsPerEpoch = stepsPerEpoch, GlobalStep = global,
+                    Loss = total, Terms = terms, LearningRate = LearningRateSchedule.At(options.LearningRate, epoch, options.LearningRateDropEpochs),
+                    ImagesPerSecond = perSecond,
+                    Remaining = TimeSpan.FromSeconds(stepsThisRun == 0 ? 0 : clock.Elapsed.TotalSeconds / stepsThisRun * stepsLeft),
+                });
+                if (options.MaxTrainingTime is TimeSpan budget && clock.Elapsed >= budget)
+                {
+                    var next = step + 1 < stepsPerEpoch ? new TrainingCheckpoint.Position(epoch, step + 1, global, options.Seed)
+                        : new TrainingCheckpoint.Position(epoch + 1, 0, global, options.Seed);
+                    SaveCheckpoint(optimizer, next);
+                    return new DetrTrainingResult(_history, next.Epoch, global, StoppedByTimeLimit: true);
+                }
+            }
+            SaveCheckpoint(optimizer, new(epoch + 1, 0, global, options.Seed));
+            if (validation is { Count: > 0 } && (epoch + 1) % Math.Max(1, options.ValidateEveryEpochs) == 0)
+                Validate(criterion, epoch, stepsPerEpoch, global);
+        }
+        return new DetrTrainingResult(_history, options.Epochs, global, StoppedByTimeLimit: false);
+    }
+
+    (double Total, IReadOnlyDictionary<string, double> Terms) TrainStep(optim.Optimizer optimizer, SetCriterion criterion,
+        IReadOnlyList<DetectionSample> samples, long global, int epoch, int step)
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(Mix(options.Seed, (int)(global % int.MaxValue), -2)); // dropout draws depend on the step only
+        using var batch = TrainingBatch.Create(samples, ImageNetNormalization.ImageNet, device);
+        var outputs = model.forward(batch.Images, batch.Mask);
+        var targets = batch.Targets.Select(t => new DetrTarget(t.Labels, t.Boxes)).ToList();
+        var losses = criterion.Forward(outputs, targets);
+        var total = criterion.Total(losses);
+        double value = total.item<float>();
+        if (!double.IsFinite(value))
+        {
+            string where = options.CheckpointDirectory is null ? "no checkpoint directory was set" : $"the last good checkpoint is in {TrainingCheckpoint.PathIn(options.CheckpointDirectory)}";
+            throw new DetrTrainingDivergedException(
+                $"The loss became {value} at epoch {epoch + 1}, step {step + 1} (global step {global + 1}); {where}. " +
+                "Lower the learning rate, check the boxes and labels of that batch, or raise the gradient clipping.");
+        }
+        optimizer.zero_grad();
+        total.backward();
+        if (options.GradientClipNorm > 0)
+            nn.utils.clip_grad_norm_(model.parameters().Where(p => p.requires_grad), options.GradientClipNorm);
+        optimizer.step();
+        return (value, losses.ToDictionary(l => l.Key, l => (double)l.Value.item<float>()));
+    }
+
+    void Validate(SetCriterion criterion, int epoch, int stepsPerEpoch, long global)
+    {
+        model.eval();
+        double sum = 0;
+        var terms = new Dictionary<string, double>();
+        var augmentation = new DetrTrainAugmentation(options.Augmentation, new Random(0));
+        for (int start = 0; start < validation!.Count; start += options.BatchSize)
+        {
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            var samples = validation.Skip(start).Take(options.BatchSize).Select(augmentation.ApplyForEvaluation).ToList();
+            using var batch = TrainingBatch.Create(samples, ImageNetNormalization.ImageNet, device);
+            var losses = criterion.Forward(model.forward(batch.Images, batch.Mask), batch.Targets.Select(t => new DetrTarget(t.Labels, t.Boxes)).ToList());
+            sum += criterion.Total(losses).item<float>() * samples.Count;
+            foreach (var (key, value) in losses)
+                terms[key] = terms.GetValueOrDefault(key) + value.item<float>() * samples.Count;
+        }
+        model.train();
+        var last = _history.LastOrDefault();
+        var validationMetrics = terms.ToDictionary(t => t.Key, t => t.Value / validation.Count);
+        validationMetrics["loss"] = sum / validation.Count;
+        Report(new DetrTrainingProgress
+        {
+            Epoch = epoch + 1, Epochs = options.Epochs, Step = stepsPerEpoch, StepsPerEpoch = stepsPerEpoch, GlobalStep = global,
+            Loss = last?.Loss ?? double.NaN, Terms = last?.Terms ?? new Dictionary<string, double>(), LearningRate = last?.LearningRate ?? options.LearningRate,
+            ImagesPerSecond = last?.ImagesPerSecond ?? 0, Remaining = last?.Remaining ?? TimeSpan.Zero, Validation = validationMetrics,
+        });
+    }
+
+    void SetLearningRates(optim.Optimizer optimizer, int epoch, bool hasBackboneGroup)
+    {
+        var groups = optimizer.ParamGroups.ToList();
+        groups[0].LearningRate = LearningRateSchedule.At(options.LearningRate, epoch, options.LearningRateDropEpochs);
+        if (hasBackboneGroup)
+            groups[1].LearningRate = LearningRateSchedule.At(options.BackboneLearningRate, epoch, options.LearningRateDropEpochs);
+    }
+
+    void SaveCheckpoint(optim.Optimizer optimizer, TrainingCheckpoint.Position position)
+    {
+        if (options.CheckpointDirectory is string directory)
+            TrainingCheckpoint.Save(directory, model, labels, optimizer, position);
+    }
+
+    void Report(DetrTrainingProgress progress)
+    {
+        _history.Add(progress);
+        options.Progress?.Report(progress);
+    }
+
+    // Deterministic seed mixing (HashCode.Combine is randomised per process).
+    static int Mix(int seed, int a, int b) => unchecked(((seed * 1_000_003) ^ (a * 7_919)) * 31 + b);
+}

@@ -1,0 +1,36 @@
+using Detr.Training.Modeling;
+using static TorchSharp.torch;
+
+namespace Detr.Training.Weights;
+
+/// <summary>Loads weights from any supported file into a model: Detr.Training checkpoints and safetensors with reference names.</summary>
+public static class DetrWeights
+{
+    /// <summary>
+    /// Copies the weights in <paramref name="path"/> into <paramref name="model"/>. With <paramref name="allowNewClassCount"/>
+    /// a class head of another size stays freshly initialised (fine-tuning to new classes).
+    /// </summary>
+    public static LoadReport LoadInto(DetrModel model, string path, bool allowNewClassCount = false)
+    {
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"Checkpoint not found: '{path}'.", path);
+        var tensors = ReadStateDict(path);
+        try
+        {
+            return StateDictLoader.Load(model, tensors, strict: true, allowNewClassCount: allowNewClassCount, source: path);
+        }
+        finally
+        {
+            foreach (var t in tensors.Values)
+                t.Dispose();
+        }
+    }
+
+    /// <summary>The state dictionary in <paramref name="path"/>, under the reference's key names.</summary>
+    public static Dictionary<string, Tensor> ReadStateDict(string path)
+    {
+        if (path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase))
+            return SafetensorsFile.Read(path).Tensors;
+        throw new NotSupportedException($"'{path}': unsupported checkpoint format; use a .safetensors file.");
+    }
+}

@@ -1,0 +1,38 @@
+using Detr.MLNet;
+using Detr.MLNet.Data.Synthetic;
+using Detr.Training.Augmentation;
+using Detr.Training.Modeling;
+using Detr.Training.Training;
+using Microsoft.ML;
+
+namespace Detr.Training.Tests.Training;
+
+/// <summary>Small synthetic datasets and tiny models that train in seconds on two cores.</summary>
+static class TinyTraining
+{
+    public static DetrConfig Model => new()
+    {
+        Backbone = ResNetDepth.ResNet18, BackboneBaseWidth = 8, HiddenDim = 64, Heads = 4, EncoderLayers = 1, DecoderLayers = 2,
+        FeedForwardDim = 128, Queries = 8, Dropout = 0.0,
+    };
+
+    /// <summary>No randomness in the augmentation: a fixed 64-pixel short side, for overfitting checks.</summary>
+    public static DetrAugmentationOptions Fixed(int size) => new()
+    {
+        Scales = [size], MaxSize = size * 2, PreCropScales = [size], CropMin = size, CropMax = size,
+        FlipProbability = 0, CropProbability = 0, EvaluationSize = size,
+    };
+
+    public static (MLContext Ml, IDataView Data, SyntheticShapesSummary Summary) Dataset(string folder, int images, int seed = 1, int size = 64)
+    {
+        var summary = SyntheticShapesDataset.Write(folder, new SyntheticShapesOptions
+        {
+            ImageCount = images + 1, ValidationFraction = 1.0 / (images + 1), Width = size, Height = size,
+            MinObjects = 1, MaxObjects = 2, MinSize = 0.3, MaxSize = 0.6, Seed = seed,
+        });
+        var ml = new MLContext(seed: 0);
+        var coco = ml.Data.LoadFromCocoJson(summary.TrainAnnotations, folder);
+        var data = ml.Transforms.LoadImages("Image", imageFolder: null, inputColumnName: "ImagePath").Fit(coco).Transform(coco);
+        return (ml, data, summary);
+    }
+}
