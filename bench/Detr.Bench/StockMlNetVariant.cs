@@ -16,8 +16,8 @@ sealed class StockMlNetVariant : IScoringVariant
     public const int Height = 800;
     public const int Width = 1066;
     // One mean and std for all channels: the ImageNet means/stds averaged (0.449, 0.226), in 0-255 units.
-    // ExtractPixels applies the offset first, then the scale.
-    const float Offset = -0.449f * 255f;
+    // ExtractPixels computes (value - offset) * scale.
+    const float Offset = 0.449f * 255f;
     const float Scale = 1f / (0.226f * 255f);
 
     readonly MLContext _ml = new(seed: 0);
