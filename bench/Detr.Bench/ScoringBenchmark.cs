@@ -139,6 +139,8 @@ sealed class ScoringBenchmark(ScoringBenchmarkSettings settings)
 
         // On a shared machine whole iterations speed up and slow down together, so besides the ratio of the medians the
         // ratio is also taken within each iteration (variants ran back to back) and its median reported: "paired".
+        if (variants.Count < 2)
+            return;
         Console.WriteLine();
         Console.WriteLine("| ratio             | of medians | paired (median of per-iteration ratios) | target |");
         Console.WriteLine("|-------------------|-----------:|----------------------------------------:|--------|");
