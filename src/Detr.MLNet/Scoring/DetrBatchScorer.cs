@@ -19,8 +19,11 @@ public sealed class DetrBatchScorer
     readonly int _longestEdge;
     readonly ImageNetNormalization _normalization;
     readonly string[] _outputNames;
+    // Reused across batches: at 800×1066 the pixels are 10 MB per image and the mask 6.8 MB (int64), so allocating
+    // them per batch would cost large-object-heap allocations, zeroing and gen-2 collections on every call.
     byte[] _resized = [];
     float[] _pixels = [];
+    Array? _mask;
 
     internal DetrBatchScorer(InferenceSession session, DetrOnnxSignature signature, int shortestEdge, int longestEdge,
         ImageNetNormalization normalization)
@@ -147,8 +150,6 @@ public sealed class DetrBatchScorer
         int pixelCount = batch * 3 * plane;
         if (_pixels.Length < pixelCount)
             _pixels = new float[pixelCount];
-        else
-            Array.Clear(_pixels, 0, pixelCount);
 
         for (int i = 0; i < count; i++)
         {
@@ -157,8 +158,12 @@ public sealed class DetrBatchScorer
             if (_resized.Length < resizedBytes)
                 _resized = new byte[resizedBytes];
             PillowBilinearResize.Resize(p.Image.Pixels, p.Image.Width, p.Image.Height, _resized, p.ResizedWidth, p.ResizedHeight);
-            _normalization.WritePlanar(_resized, p.ResizedWidth, p.ResizedHeight, _pixels.AsSpan(i * 3 * plane, 3 * plane), height, width);
+            var slot = _pixels.AsSpan(i * 3 * plane, 3 * plane);
+            _normalization.WritePlanar(_resized, p.ResizedWidth, p.ResizedHeight, slot, height, width);
+            ClearPadding(slot, p.ResizedHeight, p.ResizedWidth, height, width);
         }
+        // Slots of a fixed-size batch that no image fills are all padding.
+        _pixels.AsSpan(count * 3 * plane, (batch - count) * 3 * plane).Clear();
 
         long[] shape = _signature.ImageRank == 3 ? [3, height, width] : [batch, 3, height, width];
         using var runOptions = new RunOptions();
@@ -184,24 +189,45 @@ public sealed class DetrBatchScorer
         }
     }
 
+    // Zeroes what WritePlanar leaves alone in an image's slot: the right margin of its rows and the rows below it. The
+    // buffer is reused, so padding can hold an earlier batch's pixels; clearing only the padding (instead of the whole
+    // buffer before writing) touches nothing twice.
+    static void ClearPadding(Span<float> slot, int imageHeight, int imageWidth, int height, int width)
+    {
+        int plane = height * width;
+        for (int c = 0; c < 3; c++)
+        {
+            var channel = slot.Slice(c * plane, plane);
+            if (imageWidth < width)
+                for (int y = 0; y < imageHeight; y++)
+                    channel.Slice(y * width + imageWidth, width - imageWidth).Clear();
+            channel[(imageHeight * width)..].Clear();
+        }
+    }
+
     OrtValue CreateMask(List<Planned> group, int batch, int height, int width)
     {
         long[] shape = [batch, height, width];
+        int length = batch * height * width;
         // 1 marks a real pixel, 0 padding (transformers' convention).
-        T[] Fill<T>(T one)
+        Memory<T> Fill<T>(T one)
         {
-            var mask = new T[batch * height * width];
+            if (_mask is not T[] mask || mask.Length < length)
+                _mask = mask = new T[length];
+            var used = mask.AsMemory(0, length);
+            used.Span.Clear();
             for (int i = 0; i < group.Count; i++)
                 for (int y = 0; y < group[i].ResizedHeight; y++)
-                    Array.Fill(mask, one, (i * height + y) * width, group[i].ResizedWidth);
-            return mask;
+                    used.Span.Slice((i * height + y) * width, group[i].ResizedWidth).Fill(one);
+            return used;
         }
+        var cpu = OrtMemoryInfo.DefaultInstance;
         return _signature.MaskElementType switch
         {
-            TensorElementType.Int64 => OrtValue.CreateTensorValueFromMemory(Fill(1L), shape),
-            TensorElementType.Int32 => OrtValue.CreateTensorValueFromMemory(Fill(1), shape),
-            TensorElementType.Bool => OrtValue.CreateTensorValueFromMemory(Fill(true), shape),
-            TensorElementType.Float => OrtValue.CreateTensorValueFromMemory(Fill(1f), shape),
+            TensorElementType.Int64 => OrtValue.CreateTensorValueFromMemory(cpu, Fill(1L), shape),
+            TensorElementType.Int32 => OrtValue.CreateTensorValueFromMemory(cpu, Fill(1), shape),
+            TensorElementType.Bool => OrtValue.CreateTensorValueFromMemory(cpu, Fill(true), shape),
+            TensorElementType.Float => OrtValue.CreateTensorValueFromMemory(cpu, Fill(1f), shape),
             var other => throw new NotSupportedException($"Pixel-mask input '{_signature.MaskInput}' has element type {other}; expected int64, int32, bool or float."),
         };
     }

@@ -18,4 +18,25 @@ public class ImageNetNormalizationTests
         Assert.Equal(0f, slot[1]);
         Assert.Equal(0f, slot[3]);
     }
+
+    [Fact]
+    public void EveryByteOfEveryChannelMatchesTheFloat32Formula()
+    {
+        // All 256 values in each channel, in a slot wider and taller than the image: bit-identical to ToTensor + Normalize.
+        var normalization = ImageNetNormalization.ImageNet;
+        var rgb = new byte[256 * 3];
+        for (int v = 0; v < 256; v++)
+            (rgb[3 * v], rgb[3 * v + 1], rgb[3 * v + 2]) = ((byte)v, (byte)(255 - v), (byte)(v * 7));
+        var slot = new float[3 * 3 * 300];
+        normalization.WritePlanar(rgb, 128, 2, slot, 3, 300);
+        for (int c = 0; c < 3; c++)
+            for (int i = 0; i < 256; i++)
+            {
+                int y = i / 128, x = i % 128;
+                float expected = (rgb[3 * i + c] / 255f - normalization.Mean[c]) / normalization.Std[c];
+                Assert.Equal(BitConverter.SingleToInt32Bits(expected), BitConverter.SingleToInt32Bits(slot[c * 900 + y * 300 + x]));
+                Assert.Equal(0f, slot[c * 900 + y * 300 + 128 + x % 100]); // right padding untouched
+            }
+        Assert.All(slot.AsSpan(600, 300).ToArray(), v => Assert.Equal(0f, v)); // bottom padding untouched
+    }
 }

@@ -77,4 +77,23 @@ public class DetrBatchScorerTests
             AssertClose(alone.Boxes, together[i].Boxes, 1e-3f);
         }
     }
+
+    [Fact]
+    public void ReusedBuffersDoNotLeakIntoLaterBatches()
+    {
+        // The scorer keeps its pixel and mask buffers between calls: after a batch of other images, a padded image must
+        // see exactly the tensor a fresh scorer builds (zero padding, mask of ones only over its pixels). The small image
+        // resizes to 89 wide beside a 96-wide one; 89 is not a multiple of the fixture's stride 16, so what its padding
+        // holds reaches its features.
+        using var opened = DetrScoringModel.Open(new DetrScoringOptions { ModelPath = Fixtures.Scoring("detr_tiny_hf.onnx"), ShortestEdge = 64, LongestEdge = 100 });
+        var small = new RgbImage(Fixtures.DrawRgb(70, 50, 8), 70, 50);
+        var wide = new RgbImage(Fixtures.DrawRgb(150, 100, 9), 150, 100);
+        var tall = new RgbImage(Fixtures.DrawRgb(60, 90, 10), 60, 90);
+        var used = opened.CreateScorer();
+        used.RunRawPerImage([wide, tall]);
+        var afterBatch = used.RunRawPerImage([small, wide])[0];
+        var fresh = opened.CreateScorer().RunRawPerImage([small, wide])[0];
+        Assert.Equal(fresh.Logits, afterBatch.Logits);
+        Assert.Equal(fresh.Boxes, afterBatch.Boxes);
+    }
 }
