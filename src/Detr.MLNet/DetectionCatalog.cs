@@ -19,6 +19,15 @@ public sealed class DetectionCatalog
 
     /// <summary>Detection trainers; Detr.Training adds <c>Detr(...)</c> here.</summary>
     public DetectionTrainers Trainers { get; }
+
+    /// <summary>
+    /// COCO metrics (identical to pycocotools' COCOeval) of a scored view that still carries the ground-truth Labels and
+    /// Boxes columns. Score with <c>ScoreThreshold = 0</c> for the standard mAP.
+    /// </summary>
+    public Evaluation.CocoMetrics Evaluate(IDataView predictions, string labelColumnName = DetrColumnNames.Labels,
+        string boxesColumnName = DetrColumnNames.Boxes, string predictedLabelColumnName = DetrColumnNames.PredictedLabel,
+        string scoreColumnName = DetrColumnNames.Score, string predictedBoxesColumnName = DetrColumnNames.PredictedBoundingBoxes) =>
+        Evaluation.DetectionEvaluation.Evaluate(predictions, labelColumnName, boxesColumnName, predictedLabelColumnName, scoreColumnName, predictedBoxesColumnName);
 }
 
 /// <summary>Holder for detection trainer extension methods.</summary>

@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace Detr.MLNet.Data;
 
 /// <summary>What to do with images the annotations list but the folder lacks.</summary>
@@ -24,19 +22,7 @@ public static class CocoDatasetReader
         if (!File.Exists(annotationsPath))
             throw new FileNotFoundException($"COCO annotation file not found: '{annotationsPath}'.", annotationsPath);
         imageFolder ??= Path.GetDirectoryName(Path.GetFullPath(annotationsPath))!;
-        CocoFile file;
-        using (var stream = File.OpenRead(annotationsPath))
-        {
-            try
-            {
-                file = JsonSerializer.Deserialize<CocoFile>(stream) ?? throw new InvalidDataException($"{annotationsPath}: the file is empty JSON (null).");
-            }
-            catch (JsonException e)
-            {
-                throw new InvalidDataException(
-                    $"{annotationsPath}: malformed COCO JSON at line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1} (path {e.Path}): {e.Message}", e);
-            }
-        }
+        var file = CocoFileReader.Read(annotationsPath);
         return Build(file, annotationsPath, imageFolder, missingImages);
     }
 
