@@ -17,7 +17,7 @@ public static class DetrCommandLine
     {
         var console = new CliConsole(output, error);
         var root = new RootCommand("DETR object detection on ML.NET: demo, train, predict, evaluate, export, inspect.");
-        foreach (var command in new[] { DemoCommand.Create(console), PredictCommand.Create(console), InspectCommand.Create(console) })
+        foreach (var command in new[] { DemoCommand.Create(console), TrainCommand.Create(console), PredictCommand.Create(console), EvaluateCommand.Create(console), ExportCommand.Create(console), InspectCommand.Create(console) })
             root.Subcommands.Add(command);
         var parsed = root.Parse(args);
         try

@@ -15,15 +15,23 @@ public class InspectAndDemoTests
     }
 
     [Fact]
-    public void DemoWritesDataPredictionsAndPictures()
+    public void DemoTrainsExportsScoresEvaluatesAndWritesEveryOutput()
     {
         using var folder = new TempFolder();
         var result = CliRun.Run("demo", "--out", folder.Path, "--preset", "tiny");
         Assert.True(result.ExitCode == 0, result.Error + result.Output);
-        Assert.True(File.Exists(Path.Combine(folder.Path, "data", "train.json")));
+        foreach (var file in new[] { "data/train.json", "model.zip", "model.onnx", "metrics.json", "loss-curve.png", "pr-curve.png", "predictions.json" })
+            Assert.True(File.Exists(Path.Combine(folder.Path, file)), $"missing {file}");
         using var predictions = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder.Path, "predictions.json")));
         var imageIds = predictions.RootElement.EnumerateArray().Select(e => e.GetProperty("image_id").GetInt32()).Distinct().Count();
-        Assert.Equal(4, imageIds); // every validation image of the tiny preset
+        Assert.Equal(3, imageIds); // every validation image of the tiny preset
+        using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder.Path, "metrics.json")));
+        Assert.Equal(12, metrics.RootElement.GetProperty("stats").EnumerateObject().Count());
         Assert.NotEmpty(Directory.GetFiles(Path.Combine(folder.Path, "predictions"), "*.png"));
+        // The saved pipeline scores with the trained model through the CLI's zip path.
+        var predict = CliRun.Run("predict", "--model", Path.Combine(folder.Path, "model.zip"), "--folder", Path.Combine(folder.Path, "data", "images"), "--json", "--threshold", "0");
+        Assert.True(predict.ExitCode == 0, predict.Error);
+        Assert.Equal(9, predict.Output.Split('
+', StringSplitOptions.RemoveEmptyEntries).Length);
     }
 }

@@ -8,6 +8,8 @@ public class NotebookTests(LocalPackageFeed feed) : IClassFixture<LocalPackageFe
 {
     [Theory]
     [InlineData("01-score-pretrained.ipynb")]
+    [InlineData("02-train-custom.ipynb")]
+    [InlineData("03-evaluate.ipynb")]
     public void NotebookRunsToTheEnd(string notebook)
     {
         string source = FileBasedApp.FromNotebook(Path.Combine(RepositoryLayout.Root, "notebooks", notebook), feed);

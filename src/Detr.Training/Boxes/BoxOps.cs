@@ -6,18 +6,21 @@ namespace Detr.Training.Boxes;
 /// <summary>Box arithmetic on tensors of boxes [..., 4], as the reference's util/box_ops.py.</summary>
 public static class BoxOps
 {
+    // Scalars held for the process rather than implicit temporaries, which libtorch can outlive (see FrozenBatchNorm2d).
+    static readonly Scalar Half = 0.5.ToScalar(), Two = 2.0.ToScalar(), Zero = 0.0.ToScalar();
+
     /// <summary>cx,cy,w,h → x0,y0,x1,y1.</summary>
     public static Tensor CxCyWhToXyxy(Tensor boxes)
     {
         var parts = boxes.unbind(-1);
-        return stack([parts[0] - 0.5 * parts[2], parts[1] - 0.5 * parts[3], parts[0] + 0.5 * parts[2], parts[1] + 0.5 * parts[3]], -1);
+        return stack([parts[0] - Half * parts[2], parts[1] - Half * parts[3], parts[0] + Half * parts[2], parts[1] + Half * parts[3]], -1);
     }
 
     /// <summary>x0,y0,x1,y1 → cx,cy,w,h.</summary>
     public static Tensor XyxyToCxCyWh(Tensor boxes)
     {
         var parts = boxes.unbind(-1);
-        return stack([(parts[0] + parts[2]) / 2, (parts[1] + parts[3]) / 2, parts[2] - parts[0], parts[3] - parts[1]], -1);
+        return stack([(parts[0] + parts[2]) / Two, (parts[1] + parts[3]) / Two, parts[2] - parts[0], parts[3] - parts[1]], -1);
     }
 
     /// <summary>Areas of x0,y0,x1,y1 boxes [N].</summary>
@@ -30,7 +33,7 @@ public static class BoxOps
         var area2 = Area(boxes2);
         var leftTop = maximum(boxes1[.., TensorIndex.None, ..2], boxes2[.., ..2]);
         var rightBottom = minimum(boxes1[.., TensorIndex.None, 2..], boxes2[.., 2..]);
-        var size = (rightBottom - leftTop).clamp(min: 0);
+        var size = (rightBottom - leftTop).clamp(min: Zero);
         var intersection = size[.., .., 0] * size[.., .., 1];
         var union = area1[.., TensorIndex.None] + area2 - intersection;
         return (intersection / union, union);
@@ -47,7 +50,7 @@ public static class BoxOps
         var (iou, union) = Iou(boxes1, boxes2);
         var leftTop = minimum(boxes1[.., TensorIndex.None, ..2], boxes2[.., ..2]);
         var rightBottom = maximum(boxes1[.., TensorIndex.None, 2..], boxes2[.., 2..]);
-        var size = (rightBottom - leftTop).clamp(min: 0);
+        var size = (rightBottom - leftTop).clamp(min: Zero);
         var hull = size[.., .., 0] * size[.., .., 1];
         return iou - (hull - union) / hull;
     }

@@ -13,6 +13,7 @@ namespace Detr.Training.Losses;
 /// </summary>
 public sealed class SetCriterion : IDisposable
 {
+    static readonly Scalar One = 1.0.ToScalar(), Hundred = 100.0.ToScalar();
     readonly Tensor _classWeights;
 
     /// <summary>A criterion for <paramref name="numClasses"/> classes (no-object is index <paramref name="numClasses"/>).</summary>
@@ -60,7 +61,10 @@ public sealed class SetCriterion : IDisposable
         Tensor? total = null;
         foreach (var (key, value) in losses)
             if (WeightDict.TryGetValue(key, out double weight))
-                total = total is null ? value * weight : total + value * weight;
+            {
+                using var w = weight.ToScalar(); // explicit and held: implicit Scalar temporaries can be finalised mid-call
+                total = total is null ? value * w : total + value * w;
+            }
         return total ?? throw new InvalidOperationException("No weighted loss terms to sum.");
     }
 
@@ -90,11 +94,12 @@ public sealed class SetCriterion : IDisposable
         }
 
         var matchedBoxes = boxes.index(batchIndex, queryIndex);
-        losses["loss_bbox" + suffix] = nn.functional.l1_loss(matchedBoxes, matchedTargetBoxes, reduction: nn.Reduction.Sum) / boxCount;
+        using var boxes1 = boxCount.ToScalar();
+        losses["loss_bbox" + suffix] = nn.functional.l1_loss(matchedBoxes, matchedTargetBoxes, reduction: nn.Reduction.Sum) / boxes1;
         var giou = queryIndex.shape[0] > 0
             ? BoxOps.GeneralizedIou(BoxOps.CxCyWhToXyxy(matchedBoxes), BoxOps.CxCyWhToXyxy(matchedTargetBoxes)).diag()
             : zeros(0, device: device);
-        losses["loss_giou" + suffix] = (1 - giou).sum() / boxCount;
+        losses["loss_giou" + suffix] = (One - giou).sum() / boxes1;
     }
 
     // 100 − top-1 accuracy (in percent) on matched queries; 100 when nothing is matched, as the reference.
@@ -104,8 +109,9 @@ public sealed class SetCriterion : IDisposable
         if (matchedClasses.shape[0] == 0)
             return tensor(100f, device: logits.device);
         var predicted = logits.index(batchIndex, queryIndex).argmax(-1);
-        var accuracy = (predicted == matchedClasses).to(ScalarType.Float32).sum() * (100.0 / matchedClasses.shape[0]);
-        return 100 - accuracy;
+        using var percentPerMatch = (100.0 / matchedClasses.shape[0]).ToScalar();
+        var accuracy = (predicted == matchedClasses).to(ScalarType.Float32).sum() * percentPerMatch;
+        return Hundred - accuracy;
     }
 
     /// <summary>Releases the class-weight tensor.</summary>

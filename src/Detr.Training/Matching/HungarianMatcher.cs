@@ -49,7 +49,10 @@ public sealed class HungarianMatcher
             var classCost = -probabilities.index_select(1, targetIds);
             var boxCost = cdist(predicted, targetBoxes, p: 1);
             var giouCost = -BoxOps.GeneralizedIou(BoxOps.CxCyWhToXyxy(predicted), BoxOps.CxCyWhToXyxy(targetBoxes));
-            var total = BoxCost * boxCost + ClassCost * classCost + GiouCost * giouCost;
+            using var wBox = BoxCost.ToScalar();
+            using var wClass = ClassCost.ToScalar();
+            using var wGiou = GiouCost.ToScalar();
+            var total = boxCost * wBox + classCost * wClass + giouCost * wGiou;
             cost = total.to(ScalarType.Float64).cpu().contiguous().data<double>().ToArray();
         }
         int allTargets = sizes.Sum();

@@ -9,7 +9,8 @@ namespace Detr.Training.Modeling;
 /// </summary>
 public sealed class FrozenBatchNorm2d : nn.Module<Tensor, Tensor>
 {
-    const double Epsilon = 1e-5;
+    // Held for the process (see HeldScalars).
+    static readonly Scalar Epsilon = 1e-5.ToScalar();
     /// <summary>An identity norm over <paramref name="channels"/> until weights are loaded.</summary>
     public FrozenBatchNorm2d(long channels) : base(nameof(FrozenBatchNorm2d))
     {
@@ -24,9 +25,9 @@ public sealed class FrozenBatchNorm2d : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         // Buffers are looked up each time: moving the module to another device replaces them.
-        var scale = Buffer("weight") * (Buffer("running_var") + Epsilon).rsqrt();
-        var shift = Buffer("bias") - Buffer("running_mean") * scale;
-        return (x * scale + shift).MoveToOuterDisposeScope();
+        var scale = Buffer("weight") * Buffer("running_var").Plus(Epsilon).rsqrt();
+        var shift = Buffer("bias").Minus(Buffer("running_mean") * scale);
+        return (x * scale).Plus(shift).MoveToOuterDisposeScope();
     }
 
     Tensor Buffer(string name) => get_buffer(name)!.reshape(1, -1, 1, 1);

@@ -15,6 +15,7 @@ public sealed class MultiheadAttention : nn.Module<Tensor, Tensor, Tensor, Tenso
     readonly Linear out_proj;
     readonly nn.Module<Tensor, Tensor> dropout;
     readonly int _embed, _heads;
+    static readonly Scalar NegativeInfinity = double.NegativeInfinity.ToScalar();
 
     /// <summary>Attention over <paramref name="embed"/> channels in <paramref name="heads"/> heads.</summary>
     public MultiheadAttention(int embed, int heads, double dropoutRate) : base(nameof(MultiheadAttention))
@@ -37,12 +38,13 @@ public sealed class MultiheadAttention : nn.Module<Tensor, Tensor, Tensor, Tenso
         var weights = in_proj_weight.chunk(3, 0);
         var biases = in_proj_bias.chunk(3, 0);
         int headDim = _embed / _heads;
-        var q = SplitHeads(nn.functional.linear(query, weights[0], biases[0]), headDim) * Math.Pow(headDim, -0.5);
+        using var scaling = Math.Pow(headDim, -0.5).ToScalar(); // held until the product is done (see FrozenBatchNorm2d)
+        var q = SplitHeads(nn.functional.linear(query, weights[0], biases[0]), headDim) * scaling;
         var k = SplitHeads(nn.functional.linear(key, weights[1], biases[1]), headDim);
         var v = SplitHeads(nn.functional.linear(value, weights[2], biases[2]), headDim);
         var scores = matmul(q, k.transpose(-2, -1)); // [B,h,Lq,Lk]
         if (keyPaddingMask is not null)
-            scores = scores.masked_fill(keyPaddingMask.unsqueeze(1).unsqueeze(2), double.NegativeInfinity);
+            scores = scores.masked_fill(keyPaddingMask.unsqueeze(1).unsqueeze(2), NegativeInfinity);
         var attention = dropout.forward(scores.softmax(-1));
         var merged = matmul(attention, v).transpose(1, 2).reshape(query.shape[0], query.shape[1], _embed);
         return out_proj.forward(merged).MoveToOuterDisposeScope();

@@ -28,7 +28,7 @@ public sealed class BasicBlock : nn.Module<Tensor, Tensor>
         var y = nn.functional.relu(bn1.forward(conv1.forward(x)));
         y = bn2.forward(conv2.forward(y));
         var identity = downsample?.forward(x) ?? x;
-        return nn.functional.relu(y + identity).MoveToOuterDisposeScope();
+        return nn.functional.relu(y.Plus(identity)).MoveToOuterDisposeScope();
     }
 }
 
@@ -64,6 +64,6 @@ public sealed class Bottleneck : nn.Module<Tensor, Tensor>
         y = nn.functional.relu(bn2.forward(conv2.forward(y)));
         y = bn3.forward(conv3.forward(y));
         var identity = downsample?.forward(x) ?? x;
-        return nn.functional.relu(y + identity).MoveToOuterDisposeScope();
+        return nn.functional.relu(y.Plus(identity)).MoveToOuterDisposeScope();
     }
 }

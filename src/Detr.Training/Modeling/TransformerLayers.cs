@@ -39,16 +39,16 @@ public sealed class TransformerEncoderLayer : nn.Module<Tensor, Tensor?, Tensor,
         if (_preNorm)
         {
             var n = norm1.forward(x);
-            var q = n + position;
-            x = x + dropout1.forward(self_attn.forward(q, q, n, paddingMask));
+            var q = n.Plus(position);
+            x = x.Plus(dropout1.forward(self_attn.forward(q, q, n, paddingMask)));
             n = norm2.forward(x);
-            x = x + dropout2.forward(FeedForward(n));
+            x = x.Plus(dropout2.forward(FeedForward(n)));
         }
         else
         {
-            var q = x + position;
-            x = norm1.forward(x + dropout1.forward(self_attn.forward(q, q, x, paddingMask)));
-            x = norm2.forward(x + dropout2.forward(FeedForward(x)));
+            var q = x.Plus(position);
+            x = norm1.forward(x.Plus(dropout1.forward(self_attn.forward(q, q, x, paddingMask))));
+            x = norm2.forward(x.Plus(dropout2.forward(FeedForward(x))));
         }
         return x.MoveToOuterDisposeScope();
     }
@@ -91,23 +91,23 @@ public sealed class TransformerDecoderLayer : nn.Module<Tensor, Tensor, Tensor?,
     {
         using var scope = NewDisposeScope();
         Tensor t = target;
-        var keys = memory + position;
+        var keys = memory.Plus(position);
         if (_preNorm)
         {
             var n = norm1.forward(t);
-            var q = n + queryPosition;
-            t = t + dropout1.forward(self_attn.forward(q, q, n, null));
+            var q = n.Plus(queryPosition);
+            t = t.Plus(dropout1.forward(self_attn.forward(q, q, n, null)));
             n = norm2.forward(t);
-            t = t + dropout2.forward(multihead_attn.forward(n + queryPosition, keys, memory, memoryPaddingMask));
+            t = t.Plus(dropout2.forward(multihead_attn.forward(n.Plus(queryPosition), keys, memory, memoryPaddingMask)));
             n = norm3.forward(t);
-            t = t + dropout3.forward(FeedForward(n));
+            t = t.Plus(dropout3.forward(FeedForward(n)));
         }
         else
         {
-            var q = t + queryPosition;
-            t = norm1.forward(t + dropout1.forward(self_attn.forward(q, q, t, null)));
-            t = norm2.forward(t + dropout2.forward(multihead_attn.forward(t + queryPosition, keys, memory, memoryPaddingMask)));
-            t = norm3.forward(t + dropout3.forward(FeedForward(t)));
+            var q = t.Plus(queryPosition);
+            t = norm1.forward(t.Plus(dropout1.forward(self_attn.forward(q, q, t, null))));
+            t = norm2.forward(t.Plus(dropout2.forward(multihead_attn.forward(t.Plus(queryPosition), keys, memory, memoryPaddingMask))));
+            t = norm3.forward(t.Plus(dropout3.forward(FeedForward(t))));
         }
         return t.MoveToOuterDisposeScope();
     }

@@ -26,6 +26,39 @@ public static class DetrWeights
         }
     }
 
+    /// <summary>
+    /// A model from any supported checkpoint: a Detr.Training checkpoint carries its configuration; otherwise the
+    /// architecture is read off the weights, with <paramref name="heads"/> and <paramref name="dilation"/> from the caller,
+    /// and <paramref name="numClasses"/> (when given and different) re-initialises the class head.
+    /// </summary>
+    public static (DetrModel Model, IReadOnlyList<string>? LabelNames, LoadReport Report) Open(string path, int heads = 8, bool dilation = false, int? numClasses = null)
+    {
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"Checkpoint not found: '{path}'.", path);
+        if (path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase) && DetrCheckpoint.IsDetrCheckpoint(SafetensorsFile.Read(path).Metadata)
+            && numClasses is null)
+        {
+            var (own, labels) = DetrCheckpoint.Load(path);
+            return (own, labels, new LoadReport([], [], [], []));
+        }
+        var tensors = ReadStateDict(path);
+        try
+        {
+            var config = ArchitectureInference.Infer(tensors, heads, dilation);
+            if (numClasses is int classes)
+                config = config with { NumClasses = classes };
+            var model = new DetrModel(config);
+            var report = StateDictLoader.Load(model, tensors, strict: true, allowNewClassCount: numClasses is not null, source: path);
+            model.eval();
+            return (model, null, report);
+        }
+        finally
+        {
+            foreach (var t in tensors.Values)
+                t.Dispose();
+        }
+    }
+
     /// <summary>The state dictionary in <paramref name="path"/>, under the reference's key names.</summary>
     public static Dictionary<string, Tensor> ReadStateDict(string path)
     {

@@ -1,0 +1,68 @@
+using System.CommandLine;
+using System.Text.Json;
+using Detr.MLNet;
+using Detr.MLNet.Data;
+using Detr.MLNet.Evaluation;
+using Detr.MLNet.Scoring;
+using Microsoft.ML;
+using Spectre.Console;
+
+namespace Detr.Cli.Commands;
+
+/// <summary><c>detr evaluate</c>: COCO metrics from files (ground truth + results) or from a model and a COCO dataset.</summary>
+static class EvaluateCommand
+{
+    public static Command Create(CliConsole console)
+    {
+        var gt = new Option<string?>("--gt") { Description = "COCO ground-truth JSON (with --dt, or with --model to score its images)." };
+        var dt = new Option<string?>("--dt") { Description = "COCO results JSON: [{image_id, category_id, bbox, score}]." };
+        var model = new Option<string?>("--model") { Description = "Score the --gt dataset's images with this model (.onnx or .zip) instead of reading --dt." };
+        var images = new Option<string?>("--images") { Description = "Folder the --gt file names are relative to (default: the JSON's folder)." };
+        var json = new Option<bool>("--json") { Description = "Print the 12 stats as one JSON object: AP, AP50, AP75, APs, APm, APl, AR1, AR10, AR100, ARs, ARm, ARl." };
+        var command = new Command("evaluate", "COCO bbox metrics, identical to pycocotools' COCOeval.") { gt, dt, model, images, json };
+        command.SetAction(parsed =>
+        {
+            string groundTruth = parsed.GetValue(gt) ?? throw new ArgumentException("Give --gt (COCO ground truth) with --dt or --model.");
+            CocoMetrics metrics;
+            IReadOnlyDictionary<int, string> names;
+            if (parsed.GetValue(dt) is string results)
+            {
+                metrics = new CocoEvaluator().EvaluateFiles(groundTruth, results);
+                names = CocoDatasetReader.Read(groundTruth, parsed.GetValue(images)).Categories.ToDictionary(c => c.Id, c => c.Name);
+            }
+            else if (parsed.GetValue(model) is string modelPath)
+                (metrics, names) = ScoreDataset(modelPath, groundTruth, parsed.GetValue(images));
+            else
+                throw new ArgumentException("Give --dt (results JSON) or --model (to score the dataset).");
+            if (parsed.GetValue(json))
+                console.Output.WriteLine(JsonSerializer.Serialize(metrics.ToNamedStats()));
+            else
+                Print(console, metrics, names);
+            return 0;
+        });
+        return command;
+    }
+
+    static (CocoMetrics, IReadOnlyDictionary<int, string>) ScoreDataset(string modelPath, string groundTruth, string? imageFolder)
+    {
+        var ml = new MLContext(seed: 0);
+        var data = ml.Data.LoadFromCocoJson(groundTruth, imageFolder, MissingImagePolicy.Fail);
+        var (model, _) = ModelSource.Open(ml, modelPath, threshold: 0, maxDetections: 100);
+        var scored = model.Transform(data);
+        var keyToCategory = data.Dataset.Categories.Select((c, i) => (Key: i + 1, c)).ToDictionary(p => p.Key, p => p.c);
+        var metrics = ml.Detection().Evaluate(scored);
+        return (metrics, keyToCategory.ToDictionary(p => p.Key, p => p.Value.Name));
+    }
+
+    static void Print(CliConsole console, CocoMetrics metrics, IReadOnlyDictionary<int, string> names)
+    {
+        var table = new Table().AddColumns("metric", "value");
+        foreach (var (name, value) in metrics.ToNamedStats())
+            table.AddRow(name, value.ToString("0.000"));
+        console.Rich.Write(table);
+        var perClass = new Table().AddColumns("class", "AP");
+        foreach (var (id, ap) in metrics.PerCategoryAP)
+            perClass.AddRow(Markup.Escape(names.GetValueOrDefault(id, id.ToString())), ap.ToString("0.000"));
+        console.Rich.Write(perClass);
+    }
+}

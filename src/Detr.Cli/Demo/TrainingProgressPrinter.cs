@@ -1,0 +1,24 @@
+using Detr.Training.Training;
+using Spectre.Console;
+
+namespace Detr.Cli.Demo;
+
+/// <summary>Prints one line per finished epoch and per validation (synchronously, so lines never interleave).</summary>
+public sealed class TrainingProgressPrinter(CliConsole console) : IProgress<DetrTrainingProgress>
+{
+    /// <inheritdoc />
+    public void Report(DetrTrainingProgress p)
+    {
+        if (p.Validation is { } v)
+        {
+            console.Rich.MarkupLine($"           [blue]validation[/] epoch {p.Epoch}: loss {v["loss"]:0.000} (giou {v.GetValueOrDefault("loss_giou"):0.000})");
+            return;
+        }
+        if (p.Step != p.StepsPerEpoch)
+            return;
+        console.Rich.MarkupLine(
+            $"           epoch {p.Epoch,3}/{p.Epochs}  loss {p.Loss,7:0.000}  ce {p.Terms.GetValueOrDefault("loss_ce"):0.000}  " +
+            $"bbox {p.Terms.GetValueOrDefault("loss_bbox"):0.000}  giou {p.Terms.GetValueOrDefault("loss_giou"):0.000}  " +
+            $"lr {p.LearningRate:0.0e0}  {p.ImagesPerSecond:0.0} img/s  ETA {p.Remaining:hh\\:mm\\:ss}");
+    }
+}
