@@ -1,3 +1,4 @@
+using Detr.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -13,18 +14,18 @@ public static class BoxOps
     public static Tensor CxCyWhToXyxy(Tensor boxes)
     {
         var parts = boxes.unbind(-1);
-        return stack([parts[0] - Half * parts[2], parts[1] - Half * parts[3], parts[0] + Half * parts[2], parts[1] + Half * parts[3]], -1);
+        return stack([parts[0].Minus(parts[2] * Half), parts[1].Minus(parts[3] * Half), parts[0].Plus(parts[2] * Half), parts[1].Plus(parts[3] * Half)], -1);
     }
 
     /// <summary>x0,y0,x1,y1 → cx,cy,w,h.</summary>
     public static Tensor XyxyToCxCyWh(Tensor boxes)
     {
         var parts = boxes.unbind(-1);
-        return stack([(parts[0] + parts[2]) / Two, (parts[1] + parts[3]) / Two, parts[2] - parts[0], parts[3] - parts[1]], -1);
+        return stack([parts[0].Plus(parts[2]) / Two, parts[1].Plus(parts[3]) / Two, parts[2].Minus(parts[0]), parts[3].Minus(parts[1])], -1);
     }
 
     /// <summary>Areas of x0,y0,x1,y1 boxes [N].</summary>
-    public static Tensor Area(Tensor boxes) => (boxes[.., 2] - boxes[.., 0]) * (boxes[.., 3] - boxes[.., 1]);
+    public static Tensor Area(Tensor boxes) => boxes[.., 2].Minus(boxes[.., 0]) * boxes[.., 3].Minus(boxes[.., 1]);
 
     /// <summary>Pairwise IoU [N, M] and union [N, M] of x0,y0,x1,y1 boxes.</summary>
     public static (Tensor Iou, Tensor Union) Iou(Tensor boxes1, Tensor boxes2)
@@ -33,9 +34,9 @@ public static class BoxOps
         var area2 = Area(boxes2);
         var leftTop = maximum(boxes1[.., TensorIndex.None, ..2], boxes2[.., ..2]);
         var rightBottom = minimum(boxes1[.., TensorIndex.None, 2..], boxes2[.., 2..]);
-        var size = (rightBottom - leftTop).clamp(min: Zero);
+        var size = rightBottom.Minus(leftTop).clamp(min: Zero);
         var intersection = size[.., .., 0] * size[.., .., 1];
-        var union = area1[.., TensorIndex.None] + area2 - intersection;
+        var union = area1[.., TensorIndex.None].Plus(area2).Minus(intersection);
         return (intersection / union, union);
     }
 
@@ -50,9 +51,9 @@ public static class BoxOps
         var (iou, union) = Iou(boxes1, boxes2);
         var leftTop = minimum(boxes1[.., TensorIndex.None, ..2], boxes2[.., ..2]);
         var rightBottom = maximum(boxes1[.., TensorIndex.None, 2..], boxes2[.., 2..]);
-        var size = (rightBottom - leftTop).clamp(min: Zero);
+        var size = rightBottom.Minus(leftTop).clamp(min: Zero);
         var hull = size[.., .., 0] * size[.., .., 1];
-        return iou - (hull - union) / hull;
+        return iou.Minus(hull.Minus(union) / hull);
     }
 
     static void ThrowIfInverted(Tensor boxes, string name)

@@ -1,3 +1,4 @@
+using Detr.Training;
 using Detr.Training.Boxes;
 using Detr.Training.Matching;
 using Detr.Training.Modeling;
@@ -14,6 +15,7 @@ namespace Detr.Training.Losses;
 public sealed class SetCriterion : IDisposable
 {
     static readonly Scalar One = 1.0.ToScalar(), Hundred = 100.0.ToScalar();
+    readonly Scalar _noObject;
     readonly Tensor _classWeights;
 
     /// <summary>A criterion for <paramref name="numClasses"/> classes (no-object is index <paramref name="numClasses"/>).</summary>
@@ -23,8 +25,10 @@ public sealed class SetCriterion : IDisposable
         NumClasses = numClasses;
         Matcher = matcher;
         EosCoefficient = eosCoefficient;
+        _noObject = ((long)numClasses).ToScalar();
         _classWeights = ones(numClasses + 1);
-        _classWeights[numClasses] = eosCoefficient;
+        using var eos = eosCoefficient.ToScalar();
+        _classWeights[numClasses].fill_(eos);
         var weights = new Dictionary<string, double> { ["loss_ce"] = classLossWeight, ["loss_bbox"] = boxLossWeight, ["loss_giou"] = giouLossWeight };
         foreach (var (key, value) in weights.ToArray())
             for (int i = 0; i < decoderLayers - 1; i++)
@@ -63,7 +67,7 @@ public sealed class SetCriterion : IDisposable
             if (WeightDict.TryGetValue(key, out double weight))
             {
                 using var w = weight.ToScalar(); // explicit and held: implicit Scalar temporaries can be finalised mid-call
-                total = total is null ? value * w : total + value * w;
+                total = total is null ? value * w : total.Plus(value * w);
             }
         return total ?? throw new InvalidOperationException("No weighted loss terms to sum.");
     }
@@ -79,7 +83,7 @@ public sealed class SetCriterion : IDisposable
         var matchedTargetBoxes = cat(targets.Select((t, b) => t.Boxes.index_select(0, tensor(matches[b].Targets, ScalarType.Int64, device))).ToArray());
 
         // Classification over all queries: unmatched ones learn "no object".
-        var targetClasses = full(logits.shape[0], logits.shape[1], NumClasses, ScalarType.Int64, device);
+        var targetClasses = full(logits.shape[0], logits.shape[1], _noObject, ScalarType.Int64, device);
         if (queryIndex.shape[0] > 0)
             targetClasses = targetClasses.index_put_(matchedClasses, batchIndex, queryIndex);
         losses["loss_ce" + suffix] = nn.functional.cross_entropy(logits.transpose(1, 2), targetClasses, _classWeights.to(device));
@@ -89,7 +93,7 @@ public sealed class SetCriterion : IDisposable
         using (no_grad())
         {
             var targetCounts = tensor(targets.Select(t => (float)t.Labels.shape[0]).ToArray(), ScalarType.Float32, device);
-            var predictedCounts = (logits.argmax(-1) != logits.shape[^1] - 1).sum(1).to(ScalarType.Float32);
+            var predictedCounts = logits.argmax(-1).ne(_noObject).sum(1).to(ScalarType.Float32);
             losses["cardinality_error" + suffix] = nn.functional.l1_loss(predictedCounts, targetCounts);
         }
 
@@ -99,7 +103,7 @@ public sealed class SetCriterion : IDisposable
         var giou = queryIndex.shape[0] > 0
             ? BoxOps.GeneralizedIou(BoxOps.CxCyWhToXyxy(matchedBoxes), BoxOps.CxCyWhToXyxy(matchedTargetBoxes)).diag()
             : zeros(0, device: device);
-        losses["loss_giou" + suffix] = (One - giou).sum() / boxes1;
+        losses["loss_giou" + suffix] = giou.SubtractedFrom(One).sum() / boxes1;
     }
 
     // 100 − top-1 accuracy (in percent) on matched queries; 100 when nothing is matched, as the reference.
@@ -111,9 +115,13 @@ public sealed class SetCriterion : IDisposable
         var predicted = logits.index(batchIndex, queryIndex).argmax(-1);
         using var percentPerMatch = (100.0 / matchedClasses.shape[0]).ToScalar();
         var accuracy = (predicted == matchedClasses).to(ScalarType.Float32).sum() * percentPerMatch;
-        return Hundred - accuracy;
+        return accuracy.SubtractedFrom(Hundred);
     }
 
     /// <summary>Releases the class-weight tensor.</summary>
-    public void Dispose() => _classWeights.Dispose();
+    public void Dispose()
+    {
+        _classWeights.Dispose();
+        _noObject.Dispose();
+    }
 }

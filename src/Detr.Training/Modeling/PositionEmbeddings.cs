@@ -9,11 +9,17 @@ namespace Detr.Training.Modeling;
 /// </summary>
 public sealed class SinePositionEmbedding : nn.Module<Tensor, Tensor>
 {
-    const double Temperature = 10000, Scale = 2 * Math.PI, Epsilon = 1e-6;
+    // Held scalars (see HeldScalars).
+    static readonly Scalar Temperature = 10000.0.ToScalar(), Scale = (2 * Math.PI).ToScalar(), Epsilon = 1e-6.ToScalar(), Two = 2.ToScalar();
+    readonly Scalar _featureCount;
     readonly int _features;
 
     /// <summary>An embedding of <paramref name="hiddenDim"/> channels (half for y, half for x).</summary>
-    public SinePositionEmbedding(int hiddenDim) : base(nameof(SinePositionEmbedding)) => _features = hiddenDim / 2;
+    public SinePositionEmbedding(int hiddenDim) : base(nameof(SinePositionEmbedding))
+    {
+        _features = hiddenDim / 2;
+        _featureCount = ((double)_features).ToScalar();
+    }
 
     /// <summary>Embedding [B, hidden, h, w] for a padding mask [B, h, w] (true on padding).</summary>
     public override Tensor forward(Tensor paddingMask)
@@ -22,10 +28,11 @@ public sealed class SinePositionEmbedding : nn.Module<Tensor, Tensor>
         var notMask = paddingMask.logical_not();
         var y = notMask.cumsum(1, ScalarType.Float32);
         var x = notMask.cumsum(2, ScalarType.Float32);
-        y = y / (y[TensorIndex.Colon, TensorIndex.Slice(-1, null), TensorIndex.Colon] + Epsilon) * Scale;
-        x = x / (x[TensorIndex.Colon, TensorIndex.Colon, TensorIndex.Slice(-1, null)] + Epsilon) * Scale;
+        y = y / y[TensorIndex.Colon, TensorIndex.Slice(-1, null), TensorIndex.Colon].Plus(Epsilon) * Scale;
+        x = x / x[TensorIndex.Colon, TensorIndex.Colon, TensorIndex.Slice(-1, null)].Plus(Epsilon) * Scale;
         var dimT = arange(_features, ScalarType.Float32, paddingMask.device);
-        dimT = pow(Temperature, 2 * dimT.div(2, RoundingMode.floor) / _features);
+        var exponent = dimT.div(Two, RoundingMode.floor) * Two / _featureCount;
+        dimT = full_like(exponent, Temperature).pow(exponent);
         var px = Interleave(x.unsqueeze(-1) / dimT);
         var py = Interleave(y.unsqueeze(-1) / dimT);
         return cat([py, px], 3).permute(0, 3, 1, 2).MoveToOuterDisposeScope();

@@ -24,15 +24,16 @@ sealed class DetrTrainingLoop(DetrModel model, IReadOnlyList<DetectionSample> tr
         if (options.BatchSize < 1 || options.Epochs < 1)
             throw new ArgumentOutOfRangeException(nameof(options), "BatchSize and Epochs must be at least 1.");
         model.Backbone.Freeze(entireTrunk: options.BackboneLearningRate <= 0);
-        var backboneParameters = model.named_parameters().Where(p => p.name.StartsWith("backbone.", StringComparison.Ordinal) && p.parameter.requires_grad).Select(p => p.parameter).ToList();
-        var otherParameters = model.named_parameters().Where(p => !p.name.StartsWith("backbone.", StringComparison.Ordinal) && p.parameter.requires_grad).Select(p => p.parameter).ToList();
-        var groups = new List<TorchSharp.Modules.AdamW.ParamGroup>
+        var trainable = model.named_parameters().Where(p => p.parameter.requires_grad).ToList();
+        bool IsBackbone(string name) => name.StartsWith("backbone.", StringComparison.Ordinal);
+        var groups = new List<DetrAdamW.Group>
         {
-            new(otherParameters, new TorchSharp.Modules.AdamW.Options { LearningRate = options.LearningRate, weight_decay = options.WeightDecay }),
+            new("transformer and heads", trainable.Where(p => !IsBackbone(p.name)).ToList(), options.LearningRate, options.WeightDecay),
         };
+        var backboneParameters = trainable.Where(p => IsBackbone(p.name)).ToList();
         if (backboneParameters.Count > 0)
-            groups.Add(new(backboneParameters, new TorchSharp.Modules.AdamW.Options { LearningRate = options.BackboneLearningRate, weight_decay = options.WeightDecay }));
-        using var optimizer = optim.AdamW(groups, lr: options.LearningRate, weight_decay: options.WeightDecay);
+            groups.Add(new("backbone", backboneParameters, options.BackboneLearningRate, options.WeightDecay));
+        using var optimizer = new DetrAdamW(groups);
         var matcher = new HungarianMatcher(options.ClassCost, options.BoxCost, options.GiouCost);
         using var criterion = new SetCriterion(model.Config.NumClasses, matcher, options.EosCoefficient, options.ClassLossWeight,
             options.BoxLossWeight, options.GiouLossWeight, options.AuxiliaryLoss ? model.Config.DecoderLayers : 1);
@@ -92,30 +93,36 @@ sealed class DetrTrainingLoop(DetrModel model, IReadOnlyList<DetectionSample> tr
         return new DetrTrainingResult(_history, options.Epochs, global, StoppedByTimeLimit: false);
     }
 
-    (double Total, IReadOnlyDictionary<string, double> Terms) TrainStep(optim.Optimizer optimizer, SetCriterion criterion,
+    (double Total, IReadOnlyDictionary<string, double> Terms) TrainStep(DetrAdamW optimizer, SetCriterion criterion,
         IReadOnlyList<DetectionSample> samples, long global, int epoch, int step)
     {
         using var scope = NewDisposeScope();
         manual_seed(Mix(options.Seed, (int)(global % int.MaxValue), -2)); // dropout draws depend on the step only
         using var batch = TrainingBatch.Create(samples, ImageNetNormalization.ImageNet, device);
         var outputs = model.forward(batch.Images, batch.Mask);
+        if (!outputs.Logits.isfinite().all().item<bool>() || !outputs.Boxes.isfinite().all().item<bool>())
+            throw Diverged(double.NaN, epoch, step, global);
         var targets = batch.Targets.Select(t => new DetrTarget(t.Labels, t.Boxes)).ToList();
         var losses = criterion.Forward(outputs, targets);
         var total = criterion.Total(losses);
         double value = total.item<float>();
         if (!double.IsFinite(value))
-        {
-            string where = options.CheckpointDirectory is null ? "no checkpoint directory was set" : $"the last good checkpoint is in {TrainingCheckpoint.PathIn(options.CheckpointDirectory)}";
-            throw new DetrTrainingDivergedException(
-                $"The loss became {value} at epoch {epoch + 1}, step {step + 1} (global step {global + 1}); {where}. " +
-                "Lower the learning rate, check the boxes and labels of that batch, or raise the gradient clipping.");
-        }
-        optimizer.zero_grad();
+            throw Diverged(value, epoch, step, global);
+        optimizer.ZeroGrad();
         total.backward();
         if (options.GradientClipNorm > 0)
             nn.utils.clip_grad_norm_(model.parameters().Where(p => p.requires_grad), options.GradientClipNorm);
-        optimizer.step();
+        optimizer.Step();
         return (value, losses.ToDictionary(l => l.Key, l => (double)l.Value.item<float>()));
+    }
+
+    DetrTrainingDivergedException Diverged(double value, int epoch, int step, long global)
+    {
+        string where = options.CheckpointDirectory is null ? "no checkpoint directory was set" : $"the last good checkpoint is in {TrainingCheckpoint.PathIn(options.CheckpointDirectory)}";
+        string what = double.IsNaN(value) ? "The model's outputs or loss became NaN" : $"The loss became {value}";
+        return new DetrTrainingDivergedException(
+            $"{what} at epoch {epoch + 1}, step {step + 1} (global step {global + 1}); {where}. " +
+            "Lower the learning rate, check the boxes and labels of that batch, or tighten the gradient clipping.");
     }
 
     void Validate(SetCriterion criterion, int epoch, int stepsPerEpoch, long global)
@@ -147,15 +154,14 @@ sealed class DetrTrainingLoop(DetrModel model, IReadOnlyList<DetectionSample> tr
         });
     }
 
-    void SetLearningRates(optim.Optimizer optimizer, int epoch, bool hasBackboneGroup)
+    void SetLearningRates(DetrAdamW optimizer, int epoch, bool hasBackboneGroup)
     {
-        var groups = optimizer.ParamGroups.ToList();
-        groups[0].LearningRate = LearningRateSchedule.At(options.LearningRate, epoch, options.LearningRateDropEpochs);
+        optimizer.Groups[0].LearningRate = LearningRateSchedule.At(options.LearningRate, epoch, options.LearningRateDropEpochs);
         if (hasBackboneGroup)
-            groups[1].LearningRate = LearningRateSchedule.At(options.BackboneLearningRate, epoch, options.LearningRateDropEpochs);
+            optimizer.Groups[1].LearningRate = LearningRateSchedule.At(options.BackboneLearningRate, epoch, options.LearningRateDropEpochs);
     }
 
-    void SaveCheckpoint(optim.Optimizer optimizer, TrainingCheckpoint.Position position)
+    void SaveCheckpoint(DetrAdamW optimizer, TrainingCheckpoint.Position position)
     {
         if (options.CheckpointDirectory is string directory)
             TrainingCheckpoint.Save(directory, model, labels, optimizer, position);

@@ -12,7 +12,7 @@ namespace Detr.Training.Training;
 /// </summary>
 public static class TrainingCheckpoint
 {
-    const string ModelFile = "model.safetensors", OptimizerFile = "optimizer.bin", StateFile = "state.json";
+    const string ModelFile = "model.safetensors", OptimizerFile = "optimizer.safetensors", StateFile = "state.json";
 
     /// <summary>Position in training: the next epoch and step to run, and steps done so far.</summary>
     public sealed record Position(int Epoch, int Step, long GlobalStep, int Seed);
@@ -24,7 +24,7 @@ public static class TrainingCheckpoint
     public static bool Exists(string directory) => File.Exists(Path.Combine(PathIn(directory), StateFile));
 
     /// <summary>Saves model, optimiser and position atomically.</summary>
-    public static void Save(string directory, DetrModel model, IReadOnlyList<string> labels, torch.optim.Optimizer optimizer, Position position)
+    public static void Save(string directory, DetrModel model, IReadOnlyList<string> labels, DetrAdamW optimizer, Position position)
     {
         Directory.CreateDirectory(directory);
         string final = PathIn(directory);
@@ -33,7 +33,7 @@ public static class TrainingCheckpoint
             Directory.Delete(staging, recursive: true);
         Directory.CreateDirectory(staging);
         DetrCheckpoint.Save(model, labels, Path.Combine(staging, ModelFile));
-        ((TorchSharp.Modules.OptimizerHelper)optimizer).save_state_dict(Path.Combine(staging, OptimizerFile));
+        optimizer.Save(Path.Combine(staging, OptimizerFile));
         File.WriteAllText(Path.Combine(staging, StateFile), JsonSerializer.Serialize(position));
         if (Directory.Exists(previous))
             Directory.Delete(previous, recursive: true);
@@ -45,13 +45,13 @@ public static class TrainingCheckpoint
     }
 
     /// <summary>Loads the model weights into <paramref name="model"/> and the optimiser state; returns the position.</summary>
-    public static Position Restore(string directory, DetrModel model, torch.optim.Optimizer optimizer)
+    public static Position Restore(string directory, DetrModel model, DetrAdamW optimizer)
     {
         string folder = PathIn(directory);
         var (saved, _) = DetrCheckpoint.Load(Path.Combine(folder, ModelFile));
         using (saved)
             StateDictLoader.Load(model, saved.state_dict(), source: folder);
-        ((TorchSharp.Modules.OptimizerHelper)optimizer).load_state_dict(Path.Combine(folder, OptimizerFile));
+        optimizer.Load(Path.Combine(folder, OptimizerFile));
         return JsonSerializer.Deserialize<Position>(File.ReadAllText(Path.Combine(folder, StateFile)))
             ?? throw new InvalidDataException($"{folder}: empty training state.");
     }

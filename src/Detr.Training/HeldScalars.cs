@@ -1,15 +1,15 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Detr.Training.Modeling;
+namespace Detr.Training;
 
 /// <summary>
 /// Tensor arithmetic whose scalar operands outlive the native call. TorchSharp turns the implicit <c>alpha = 1</c> of
 /// add/sub (and any double operand) into a temporary <see cref="Scalar"/> that the finaliser can free while libtorch
 /// still reads it; over hundreds of training steps that surfaced as "Expected false to be true" in Scalar::toFloat.
-/// The model's hot paths use these instead of the operators.
+/// Every tensor operation of the model, matcher, criterion and optimiser uses held scalars (these, or statics).
 /// </summary>
-static class HeldScalars
+public static class HeldScalars
 {
     /// <summary>The alpha of a plain add or sub, held for the life of the process.</summary>
     public static readonly Scalar One = 1.ToScalar();
@@ -24,4 +24,7 @@ static class HeldScalars
 
     /// <summary>a + s for a held scalar s.</summary>
     public static Tensor Plus(this Tensor a, Scalar s) => a.add(s, One);
+
+    /// <summary>s − a for a held scalar s.</summary>
+    public static Tensor SubtractedFrom(this Tensor a, Scalar s) => a.neg().add(s, One);
 }
