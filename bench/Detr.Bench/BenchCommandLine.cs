@@ -8,6 +8,7 @@ static class BenchCommandLine
     const string Usage = """
         Usage: Detr.Bench scoring [options]     images/s of raw ONNX Runtime vs ApplyDetr vs ML.NET's stock pipeline
                Detr.Bench stages               per-image cost of ApplyDetr's pre/post-processing stages only
+               Detr.Bench evaluation           COCO evaluation time for 5,000 images x 100 detections
         Options of scoring:
           --model PATH       DETR ONNX model (transformers layout); created with bench/make_detr_r50_onnx.py when missing
                              (default: bench/artifacts/detr_r50.onnx in the repository)
@@ -26,6 +27,8 @@ static class BenchCommandLine
         }
         if (args[0] == "stages")
             return ScoringBenchmark.RunStages();
+        if (args[0] == "evaluation")
+            return EvaluationBenchmark.Run(images: 5000, detectionsPerImage: 100, repeats: 3);
         if (args[0] != "scoring")
         {
             Console.Error.WriteLine($"Unknown benchmark '{args[0]}'.");
