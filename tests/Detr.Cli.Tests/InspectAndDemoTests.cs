@@ -31,7 +31,6 @@ public class InspectAndDemoTests
         // The saved pipeline scores with the trained model through the CLI's zip path.
         var predict = CliRun.Run("predict", "--model", Path.Combine(folder.Path, "model.zip"), "--folder", Path.Combine(folder.Path, "data", "images"), "--json", "--threshold", "0");
         Assert.True(predict.ExitCode == 0, predict.Error);
-        Assert.Equal(9, predict.Output.Split('
-', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Equal(9, predict.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
     }
 }

@@ -12,12 +12,40 @@ public sealed class LocalPackageFeed : IDisposable
     {
         Folder = Directory.CreateTempSubdirectory("detr-feed-").FullName;
         Version = $"0.1.0-ci.{DateTime.UtcNow:yyyyMMddHHmmss}.{Environment.ProcessId}";
+        // Pack from a private copy of the sources: the solution build running beside the tests writes the same
+        // bin/obj folders, and two builds of one project at once break each other.
+        _sources = Directory.CreateTempSubdirectory("detr-pack-").FullName;
+        foreach (var file in new[] { "Directory.Build.props", "Directory.Build.targets", "Directory.Packages.props" })
+            File.Copy(Path.Combine(RepositoryLayout.Root, file), Path.Combine(_sources, file));
+        CopySources(Path.Combine(RepositoryLayout.Root, "src"), Path.Combine(_sources, "src"));
+        CopySources(Path.Combine(RepositoryLayout.Root, "tests", "fixtures", "scoring"), Path.Combine(_sources, "tests", "fixtures", "scoring"));
         foreach (var project in Projects)
         {
             var result = ProcessRunner.Run("dotnet", $"pack {project} -c Release -o \"{Folder}\" -p:Version={Version}",
-                RepositoryLayout.Root, TimeSpan.FromMinutes(10));
+                _sources, TimeSpan.FromMinutes(10));
             if (result.ExitCode != 0)
                 throw new InvalidOperationException($"dotnet pack {project} failed:\n{result.Output}");
+        }
+    }
+
+    readonly string _sources;
+
+    static void CopySources(string from, string to)
+    {
+        foreach (var directory in Directory.GetDirectories(from, "*", SearchOption.AllDirectories))
+        {
+            string relative = Path.GetRelativePath(from, directory);
+            if (relative.Split(Path.DirectorySeparatorChar).Any(part => part is "bin" or "obj"))
+                continue;
+            Directory.CreateDirectory(Path.Combine(to, relative));
+        }
+        foreach (var file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
+        {
+            string relative = Path.GetRelativePath(from, file);
+            if (relative.Split(Path.DirectorySeparatorChar).Any(part => part is "bin" or "obj"))
+                continue;
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(to, relative))!);
+            File.Copy(file, Path.Combine(to, relative));
         }
     }
 
@@ -29,6 +57,14 @@ public sealed class LocalPackageFeed : IDisposable
 
     public void Dispose()
     {
-        try { Directory.Delete(Folder, recursive: true); } catch (IOException) { }
+        foreach (var folder in new[] { Folder, _sources })
+            try { Directory.Delete(folder, recursive: true); } catch (IOException) { }
     }
+}
+
+/// <summary>One feed for every test class: packing the same projects twice at once races on their output folders.</summary>
+[CollectionDefinition(Name)]
+public sealed class PackagesCollection : ICollectionFixture<LocalPackageFeed>
+{
+    public const string Name = "packed packages";
 }

@@ -4,7 +4,8 @@ namespace Detr.Notebooks.Tests;
 /// Proves each notebook runs: its C# cells become a file-based app that restores the freshly packed packages, and
 /// the app must exit 0 on the tiny preset.
 /// </summary>
-public class NotebookTests(LocalPackageFeed feed) : IClassFixture<LocalPackageFeed>
+[Collection(PackagesCollection.Name)]
+public class NotebookTests(LocalPackageFeed feed)
 {
     [Theory]
     [InlineData("01-score-pretrained.ipynb")]

@@ -1,7 +1,8 @@
 namespace Detr.Notebooks.Tests;
 
 /// <summary>The model-builder-style scripts run as a user would run them: train, then consume the saved zip.</summary>
-public class ScriptTests(LocalPackageFeed feed) : IClassFixture<LocalPackageFeed>
+[Collection(PackagesCollection.Name)]
+public class ScriptTests(LocalPackageFeed feed)
 {
     [Fact]
     public void TrainThenConsume()

@@ -10,7 +10,7 @@ public sealed record SyntheticShapesSummary(string Folder, string TrainAnnotatio
 /// <summary>
 /// Writes a detection dataset of coloured shapes on varied backgrounds (solid, gradient, noise), COCO JSON plus PNGs,
 /// with exact boxes: shapes are drawn without antialiasing from integer geometry, so each box is the shape's pixel
-/// extent. Objects range from small to large and may overlap. Deterministic for a seed. Needs nothing downloaded, so
+/// extent. Objects range from small to large and may overlap a little (never hidden). Deterministic for a seed. Needs nothing downloaded, so
 /// demos, notebooks and tests can train and evaluate on it.
 /// </summary>
 public static class SyntheticShapesDataset
@@ -57,8 +57,9 @@ public static class SyntheticShapesDataset
             {
                 int classIndex = random.Next(options.Classes.Count);
                 int size = Math.Max(4, (int)Math.Round(shortSide * (options.MinSize + random.NextDouble() * (options.MaxSize - options.MinSize))));
-                int x = random.Next(0, options.Width - size + 1), y = random.Next(0, options.Height - size + 1);
                 var colour = SKColor.FromHsv(random.Next(360), 70 + random.Next(30), 70 + random.Next(30));
+                if (FindPlace(boxes, size, options, random) is not var (x, y))
+                    continue; // no place where it stays mostly visible
                 var extent = DrawShape(canvas, options.Classes[classIndex], x, y, size, colour);
                 boxes.Add(new DetectionBox(classIndex + 1, extent.Left, extent.Top, extent.Right, extent.Bottom, extent.Width * extent.Height, false));
             }
@@ -67,6 +68,26 @@ public static class SyntheticShapesDataset
             AtomicFile.Write(path, stream => data.SaveTo(stream));
             return boxes;
         }
+    }
+
+    // Objects may overlap, but a later shape covers at most 30% of an earlier one (or of itself), so every labelled
+    // object stays recognisable. A few random tries, then the object is left out.
+    static (int X, int Y)? FindPlace(List<DetectionBox> placed, int size, SyntheticShapesOptions options, Random random)
+    {
+        const double MaxCovered = 0.3;
+        for (int attempt = 0; attempt < 20; attempt++)
+        {
+            int x = random.Next(0, options.Width - size + 1), y = random.Next(0, options.Height - size + 1);
+            bool fits = placed.All(b =>
+            {
+                double w = Math.Min(b.X1, x + size) - Math.Max(b.X0, x), h = Math.Min(b.Y1, y + size) - Math.Max(b.Y0, y);
+                double overlap = w > 0 && h > 0 ? w * h : 0;
+                return overlap <= MaxCovered * Math.Min((b.X1 - b.X0) * (b.Y1 - b.Y0), (double)size * size);
+            });
+            if (fits)
+                return (x, y);
+        }
+        return null;
     }
 
     static void DrawBackground(SKCanvas canvas, SKBitmap bitmap, SyntheticShapesOptions options, Random random)
