@@ -35,16 +35,23 @@ public static class DetrCheckpoint
     public static (DetrModel Model, IReadOnlyList<string> LabelNames) Load(string path)
     {
         var (tensors, metadata) = SafetensorsFile.Read(path);
+        return FromTensors(tensors, metadata, path);
+    }
+
+    /// <summary>Builds the model from an already read checkpoint (the tensors are disposed).</summary>
+    public static (DetrModel Model, IReadOnlyList<string> LabelNames) FromTensors(Dictionary<string, Tensor> tensors,
+        IReadOnlyDictionary<string, string> metadata, string source)
+    {
         try
         {
             if (!metadata.TryGetValue(ConfigKey, out var configJson))
-                throw new InvalidDataException($"{path} is a safetensors file without a Detr.Training configuration; load it with DetrWeights.Load and give the architecture.");
-            var config = JsonSerializer.Deserialize<DetrConfig>(configJson, Json) ?? throw new InvalidDataException($"{path}: empty configuration.");
+                throw new InvalidDataException($"{source} is a safetensors file without a Detr.Training configuration; load it with DetrWeights.Open and give the architecture.");
+            var config = JsonSerializer.Deserialize<DetrConfig>(configJson, Json) ?? throw new InvalidDataException($"{source}: empty configuration.");
             var labels = metadata.TryGetValue(LabelsKey, out var labelsJson)
                 ? JsonSerializer.Deserialize<string[]>(labelsJson) ?? []
                 : Enumerable.Range(0, config.NumClasses).Select(i => $"class_{i}").ToArray();
             var model = new DetrModel(config);
-            StateDictLoader.Load(model, tensors, source: path);
+            StateDictLoader.Load(model, tensors, source: source);
             model.eval();
             return (model, labels);
         }

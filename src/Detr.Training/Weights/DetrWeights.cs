@@ -35,11 +35,16 @@ public static class DetrWeights
     {
         if (!File.Exists(path))
             throw new FileNotFoundException($"Checkpoint not found: '{path}'.", path);
-        if (path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase) && DetrCheckpoint.IsDetrCheckpoint(SafetensorsFile.Read(path).Metadata)
-            && numClasses is null)
+        if (numClasses is null && path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase))
         {
-            var (own, labels) = DetrCheckpoint.Load(path);
-            return (own, labels, new LoadReport([], [], [], []));
+            var (saved, metadata) = SafetensorsFile.Read(path);
+            if (DetrCheckpoint.IsDetrCheckpoint(metadata))
+            {
+                var (own, labels) = DetrCheckpoint.FromTensors(saved, metadata, path);
+                return (own, labels, new LoadReport([], [], [], []));
+            }
+            foreach (var t in saved.Values)
+                t.Dispose();
         }
         var tensors = ReadStateDict(path);
         try
