@@ -67,7 +67,7 @@ public sealed class DetrTrainerOptions
     /// <summary>Loss weight of the GIoU term.</summary>
     public double GiouLossWeight { get; set; } = 2;
 
-    /// <summary>Seed for initialisation, shuffling, augmentation and dropout.</summary>
+    /// <summary>Seed for initialisation, shuffling, augmentation and dropout (libtorch's generator is process-wide: runs repeat exactly when nothing else draws from it meanwhile).</summary>
     public int Seed { get; set; } = 42;
 
     /// <summary>"cpu" (default) or "cuda" / "cuda:N" where a CUDA build of libtorch is installed.</summary>
