@@ -22,7 +22,7 @@ static class EvaluationBenchmark
             {
                 double w = 8 + random.NextDouble() * 200, h = 8 + random.NextDouble() * 200, x = random.NextDouble() * 400, y = random.NextDouble() * 400;
                 int category = random.Next(1, 81);
-                truth.Add(new CocoGroundTruthBox(image, category, x, y, w, h, w * h, random.NextDouble() < 0.01, truth.Count + 1));
+                truth.Add(new CocoGroundTruthBox(image, category, x, y, w, h, w * h, random.NextDouble() < 0.01));
                 if (forImage++ < detectionsPerImage)
                     detections.Add(new CocoDetection(image, random.NextDouble() < 0.9 ? category : random.Next(1, 81),
                         x + random.NextDouble() * 10 - 5, y + random.NextDouble() * 10 - 5, w * (0.9 + random.NextDouble() * 0.2), h * (0.9 + random.NextDouble() * 0.2), random.NextDouble()));

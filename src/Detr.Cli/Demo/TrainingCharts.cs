@@ -30,11 +30,11 @@ public static class TrainingCharts
     /// <summary>Precision against recall at IoU 0.5 (all areas, 100 detections) for each class with ground truth.</summary>
     public static SKBitmap PrecisionRecall(CocoMetrics metrics, IReadOnlyDictionary<int, string> names)
     {
-        var recall = metrics.Options.RecallThresholds.ToArray();
+        var recall = metrics.RecallThresholds.ToArray();
         var series = new List<ChartSeries>();
         for (int k = 0; k < metrics.CategoryIds.Count; k++)
         {
-            var precision = recall.Select((_, r) => metrics.Precision[0, r, k, 0, metrics.Options.MaxDetections.Count - 1]).ToArray();
+            var precision = recall.Select((_, r) => metrics.Precision[0, r, k, 0, metrics.MaxDetections.Count - 1]).ToArray();
             if (precision.All(p => p < 0))
                 continue;
             int id = metrics.CategoryIds[k];

@@ -66,7 +66,7 @@ public static class DetectionEvaluation
             {
                 double w = b[i * 4 + 2] - b[i * 4], h = b[i * 4 + 3] - b[i * 4 + 1];
                 groundTruth.Add(new CocoGroundTruthBox(imageId, (int)k[i], b[i * 4], b[i * 4 + 1], w, h,
-                    areaValues?[i] ?? w * h, crowdFlags?[i] ?? false, groundTruth.Count + 1));
+                    areaValues?[i] ?? w * h, crowdFlags?[i] ?? false));
             }
             getPredictedLabels(ref predictedKeys);
             getScores(ref scoreValues);
