@@ -9,7 +9,7 @@ static class ExportCommand
 {
     public static Command Create(CliConsole console)
     {
-        var checkpoint = new Option<string>("--checkpoint") { Description = "A Detr.Training checkpoint or a safetensors state dict with the reference's key names.", Required = true };
+        var checkpoint = new Option<string>("--checkpoint") { Description = "A reference .pth (torch.save), a safetensors file (reference or transformers key names) or a Detr.Training checkpoint.", Required = true };
         var heads = new Option<int>("--nheads") { Description = "Attention heads (not stored in reference weights).", DefaultValueFactory = _ => 8 };
         var dilation = new Option<bool>("--dilation") { Description = "The backbone's last stage is dilated (DC5 models)." };
         var classes = new Option<int?>("--num-classes") { Description = "Class count when it differs from the checkpoint's (re-initialises the class head)." };

@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 
 namespace Detr.Training.Weights;
 
-/// <summary>Loads weights from any supported file into a model: Detr.Training checkpoints and safetensors with reference names.</summary>
+/// <summary>Loads weights from any supported file into a model: Detr.Training checkpoints, reference <c>.pth</c> checkpoints, and safetensors with the reference's or transformers' key names.</summary>
 public static class DetrWeights
 {
     /// <summary>
@@ -67,8 +67,19 @@ public static class DetrWeights
     /// <summary>The state dictionary in <paramref name="path"/>, under the reference's key names.</summary>
     public static Dictionary<string, Tensor> ReadStateDict(string path)
     {
+        Dictionary<string, Tensor> tensors;
         if (path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase))
-            return SafetensorsFile.Read(path).Tensors;
-        throw new NotSupportedException($"'{path}': unsupported checkpoint format; use a .safetensors file.");
+            tensors = SafetensorsFile.Read(path).Tensors;
+        else if (path.EndsWith(".pth", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".pt", StringComparison.OrdinalIgnoreCase)
+                 || path.EndsWith(".bin", StringComparison.OrdinalIgnoreCase))
+            tensors = TorchCheckpointReader.LoadStateDict(path); // torch.save files; only tensors and containers are unpickled
+        else
+            throw new NotSupportedException($"'{path}': unsupported checkpoint format; use .pth (torch.save) or .safetensors.");
+        if (!TransformersKeyMap.IsTransformersLayout(tensors.Keys))
+            return tensors;
+        var mapped = TransformersKeyMap.ToReference(tensors); // transformers' DETR names → the reference's, q/k/v fused
+        foreach (var t in tensors.Values)
+            t.Dispose();
+        return mapped;
     }
 }
