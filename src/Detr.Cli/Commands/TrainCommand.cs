@@ -46,8 +46,8 @@ static class TrainCommand
             var dataset = Load(parsed.GetValue(format)!, parsed.GetValue(data)!, parsed.GetValue(images), parsed.GetValue(labels), parsed.GetValue(classes));
             if (!dataset.Report.IsClean)
                 console.Error.WriteLine($"detr: note: {dataset.Report.ToString().ReplaceLineEndings("; ")}");
-            var train = WithImages(ml, ml.Data.LoadFromDetectionDataset(dataset));
-            var validationData = parsed.GetValue(validation) is string v ? WithImages(ml, ml.Data.LoadFromCocoJson(v, parsed.GetValue(images))) : null;
+            var train = DetrScoringTransformerPipeline.WithImages(ml, ml.Data.LoadFromDetectionDataset(dataset));
+            var validationData = parsed.GetValue(validation) is string v ? DetrScoringTransformerPipeline.WithImages(ml, ml.Data.LoadFromCocoJson(v, parsed.GetValue(images))) : null;
             string outFolder = parsed.GetValue(output)!;
             int epochCount = parsed.GetValue(epochs);
             using var cancellation = CancelOnCtrlC.Create();
@@ -89,14 +89,16 @@ static class TrainCommand
             classes ?? throw new ArgumentException("YOLO needs --classes (the class list).")),
         _ => throw new ArgumentException($"Unknown --format '{format}'; use coco, voc or yolo."),
     };
-
-    static IDataView WithImages(MLContext ml, IDataView data) =>
-        ml.Transforms.LoadImages("Image", imageFolder: null, inputColumnName: "ImagePath").Fit(data).Transform(data);
 }
 
-/// <summary>Writes a trained scorer as model.onnx and as an ML.NET zip that loads images from an ImagePath column.</summary>
+/// <summary>The image-loading step around a DETR scorer, shared by <c>train</c> and <c>demo</c>.</summary>
 static class DetrScoringTransformerPipeline
 {
+    /// <summary><paramref name="data"/> with its ImagePath column loaded into an Image column.</summary>
+    public static IDataView WithImages(MLContext ml, IDataView data) =>
+        ml.Transforms.LoadImages("Image", imageFolder: null, inputColumnName: "ImagePath").Fit(data).Transform(data);
+
+    /// <summary>Writes a trained scorer as model.onnx and as an ML.NET zip that loads images from an ImagePath column.</summary>
     public static void Save(MLContext ml, Detr.MLNet.Scoring.DetrScoringTransformer model, IDataView data, string folder)
     {
         Directory.CreateDirectory(folder);

@@ -48,8 +48,8 @@ public sealed class DemoRunner(CliConsole console, string outputFolder, DemoPres
 
     (DetrTrainer Trainer, DetrScoringTransformer Model) Train(MLContext ml, SyntheticShapesSummary data)
     {
-        var train = Images(ml, ml.Data.LoadFromCocoJson(data.TrainAnnotations, data.Folder));
-        var validation = Images(ml, ml.Data.LoadFromCocoJson(data.ValidationAnnotations, data.Folder));
+        var train = DetrScoringTransformerPipeline.WithImages(ml, ml.Data.LoadFromCocoJson(data.TrainAnnotations, data.Folder));
+        var validation = DetrScoringTransformerPipeline.WithImages(ml, ml.Data.LoadFromCocoJson(data.ValidationAnnotations, data.Folder));
         int epochs = preset.MaxEpochs;
         var options = new DetrTrainerOptions
         {
@@ -100,10 +100,7 @@ public sealed class DemoRunner(CliConsole console, string outputFolder, DemoPres
         var dataset = validation.Dataset;
         var categoryNames = dataset.Categories.ToDictionary(c => c.Id, c => c.Name);
 
-        // The scoring pipeline as one ML.NET model zip (ONNX bytes inside) and the ONNX file itself.
-        var pipeline = ml.Transforms.LoadImages("Image", imageFolder: null, inputColumnName: "ImagePath").Fit(validation).Append(model);
-        ml.Model.Save(pipeline, validation.Schema, Path.Combine(outputFolder, "model.zip"));
-        AtomicFile.Write(Path.Combine(outputFolder, "model.onnx"), s => s.Write(model.Model.ModelBytes));
+        DetrScoringTransformerPipeline.Save(ml, model, validation, outputFolder);
 
         var run = trainer.LastRun ?? throw new InvalidOperationException("The trainer has not run.");
         var named = metrics.ToNamedStats();
@@ -168,6 +165,4 @@ public sealed class DemoRunner(CliConsole console, string outputFolder, DemoPres
     static IEnumerable<DrawnBox> Scaled(IEnumerable<DrawnBox> boxes, RgbImage image) =>
         boxes.Select(b => b with { X0 = b.X0 * PictureScale, Y0 = b.Y0 * PictureScale, X1 = b.X1 * PictureScale, Y1 = b.Y1 * PictureScale });
 
-    static IDataView Images(MLContext ml, IDataView data) =>
-        ml.Transforms.LoadImages("Image", imageFolder: null, inputColumnName: "ImagePath").Fit(data).Transform(data);
 }
