@@ -9,6 +9,11 @@ static class BenchCommandLine
         Usage: Detr.Bench scoring [options]     images/s of raw ONNX Runtime vs ApplyDetr vs ML.NET's stock pipeline
                Detr.Bench stages               per-image cost of ApplyDetr's pre/post-processing stages only
                Detr.Bench evaluation           COCO evaluation time for 5,000 images x 100 detections
+               Detr.Bench shapes-training      validation mAP curve of training on the synthetic shapes within a time budget
+        Options of shapes-training (defaults: the demo's long preset):
+          --minutes M --train N --val N --size PX --validate-every EPOCHS --out DIR
+          --lr X --lr-backbone X --batch N --clip X --eos X --lr-drop EPOCHS --queries N --width N --hidden N --layers N --ffn N
+          --norms frozen|batch
         Options of scoring:
           --model PATH       DETR ONNX model (transformers layout); created with bench/make_detr_r50_onnx.py when missing
                              (default: bench/artifacts/detr_r50.onnx in the repository)
@@ -29,6 +34,8 @@ static class BenchCommandLine
             return ScoringBenchmark.RunStages();
         if (args[0] == "evaluation")
             return EvaluationBenchmark.Run(images: 5000, detectionsPerImage: 100, repeats: 3);
+        if (args[0] == "shapes-training")
+            return ShapesTrainingBenchmark.Run(ParseShapesTraining(args));
         if (args[0] != "scoring")
         {
             Console.Error.WriteLine($"Unknown benchmark '{args[0]}'.");
@@ -56,5 +63,41 @@ static class BenchCommandLine
             }
         }
         return new ScoringBenchmark(settings).Run();
+    }
+
+    static ShapesTrainingSettings ParseShapesTraining(string[] args)
+    {
+        var settings = new ShapesTrainingSettings();
+        var o = settings.Options;
+        for (int i = 1; i < args.Length; i++)
+        {
+            string name = args[i];
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{name} needs a value.");
+            int Int() => int.Parse(Value(), CultureInfo.InvariantCulture);
+            double Real() => double.Parse(Value(), CultureInfo.InvariantCulture);
+            switch (name)
+            {
+                case "--minutes": settings.Minutes = Real(); break;
+                case "--train": settings.TrainImages = Int(); break;
+                case "--val": settings.ValidationImages = Int(); break;
+                case "--size": settings.ImageSize = Int(); break;
+                case "--validate-every": settings.ValidateEvery = Int(); break;
+                case "--out": settings.Output = Path.GetFullPath(Value()); break;
+                case "--lr": o.LearningRate = Real(); break;
+                case "--lr-backbone": o.BackboneLearningRate = Real(); break;
+                case "--batch": o.BatchSize = Int(); break;
+                case "--clip": o.GradientClipNorm = Real(); break;
+                case "--eos": o.EosCoefficient = Real(); break;
+                case "--lr-drop": o.LearningRateDropEpochs = Int(); break;
+                case "--queries": o.Model = o.Model! with { Queries = Int() }; break;
+                case "--width": o.Model = o.Model! with { BackboneBaseWidth = Int() }; break;
+                case "--hidden": o.Model = o.Model! with { HiddenDim = Int() }; break;
+                case "--layers": { int n = Int(); o.Model = o.Model! with { EncoderLayers = n, DecoderLayers = n }; break; }
+                case "--ffn": o.Model = o.Model! with { FeedForwardDim = Int() }; break;
+                case "--norms": o.Model = o.Model! with { BackboneNorms = Enum.Parse<Detr.Training.Modeling.BackboneNorms>(Value(), ignoreCase: true) }; break;
+                default: throw new ArgumentException($"Unknown option '{name}' of shapes-training.");
+            }
+        }
+        return settings;
     }
 }

@@ -111,6 +111,9 @@ public sealed class DemoRunner(CliConsole console, string outputFolder, DemoPres
 
         using (var loss = TrainingCharts.LossCurve(run.History))
             DetectionRenderer.SavePng(loss, Path.Combine(outputFolder, "loss-curve.png"));
+        using (var curve = TrainingCharts.ValidationCurve(run.History))
+            if (curve is not null)
+                DetectionRenderer.SavePng(curve, Path.Combine(outputFolder, "validation-curve.png"));
         var keyToCategory = dataset.Categories.Select((c, i) => (Key: i + 1, c.Id)).ToDictionary(p => p.Key, p => p.Id);
         using (var pr = TrainingCharts.PrecisionRecall(metrics, keyToCategory.ToDictionary(p => p.Key, p => categoryNames[p.Value])))
             DetectionRenderer.SavePng(pr, Path.Combine(outputFolder, "pr-curve.png"));

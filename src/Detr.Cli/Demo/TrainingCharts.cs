@@ -27,6 +27,19 @@ public static class TrainingCharts
         return LineChart.Render("Training loss (moving average over 10 steps)", "step", "loss", series);
     }
 
+    /// <summary>Validation AP and AP50 against the training step, or null when training never validated.</summary>
+    public static SKBitmap? ValidationCurve(IReadOnlyList<DetrTrainingProgress> history)
+    {
+        var validation = history.Where(h => h.Validation?.ContainsKey("AP50") == true).ToArray();
+        if (validation.Length == 0)
+            return null;
+        var x = validation.Select(h => (double)h.GlobalStep).ToArray();
+        return LineChart.Render("Validation mAP", "step", "AP", [
+            new ChartSeries("AP50", x, validation.Select(h => h.Validation!["AP50"]).ToArray()),
+            new ChartSeries("AP (0.5:0.95)", x, validation.Select(h => h.Validation!["AP"]).ToArray()),
+        ], (0, 1));
+    }
+
     /// <summary>Precision against recall at IoU 0.5 (all areas, 100 detections) for each class with ground truth.</summary>
     public static SKBitmap PrecisionRecall(CocoMetrics metrics, IReadOnlyDictionary<int, string> names)
     {

@@ -11,7 +11,7 @@ public sealed class TrainingProgressPrinter(CliConsole console) : IProgress<Detr
     {
         if (p.Validation is { } v)
         {
-            console.Rich.MarkupLine($"           [blue]validation[/] epoch {p.Epoch}: loss {v["loss"]:0.000} (giou {v.GetValueOrDefault("loss_giou"):0.000})");
+            console.Rich.MarkupLine($"           [blue]validation[/] epoch {p.Epoch}: loss {v["loss"]:0.000}, AP {v.GetValueOrDefault("AP"):0.000}, AP50 {v.GetValueOrDefault("AP50"):0.000}");
             return;
         }
         if (p.Step != p.StepsPerEpoch)

@@ -25,11 +25,15 @@ public sealed class Backbone : nn.Module<Tensor, Tensor, (Tensor Features, Tenso
         return (features, mask.MoveToOuterDisposeScope());
     }
 
-    /// <summary>Freezes the trunk's trainable weights as the reference does: all of them, or the stem and first stage.</summary>
-    public void Freeze(bool entireTrunk)
+    /// <summary>
+    /// Freezes the trunk's trainable weights as the reference does for a pretrained backbone: all of them, or the stem
+    /// and first stage. With <paramref name="stemAndFirstStage"/> false (a backbone trained from scratch) only
+    /// <paramref name="entireTrunk"/> freezes anything.
+    /// </summary>
+    public void Freeze(bool entireTrunk, bool stemAndFirstStage = true)
     {
         foreach (var (name, parameter) in body.named_parameters())
-            if (entireTrunk || !(name.StartsWith("layer2") || name.StartsWith("layer3") || name.StartsWith("layer4")))
+            if (entireTrunk || (stemAndFirstStage && !(name.StartsWith("layer2") || name.StartsWith("layer3") || name.StartsWith("layer4"))))
                 parameter.requires_grad = false;
     }
 }

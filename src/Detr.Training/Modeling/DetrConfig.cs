@@ -38,6 +38,12 @@ public sealed record DetrConfig
     /// <summary>Dilate the last ResNet stage instead of striding it (DC5): stride 16 features.</summary>
     public bool Dilation { get; init; }
 
+    /// <summary>
+    /// The trunk's norms: frozen as the reference (default, for pretrained backbones), or trained batch norm for a
+    /// backbone trained from random weights. Both have the same state-dict entries and score identically in eval mode.
+    /// </summary>
+    public BackboneNorms BackboneNorms { get; init; } = BackboneNorms.Frozen;
+
     /// <summary>Transformer width.</summary>
     public int HiddenDim { get; init; } = 256;
 

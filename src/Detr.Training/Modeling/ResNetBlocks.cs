@@ -3,21 +3,21 @@ using static TorchSharp.torch;
 
 namespace Detr.Training.Modeling;
 
-/// <summary>torchvision's BasicBlock (two 3×3 convolutions) with frozen norms; names match torchvision's state dict.</summary>
+/// <summary>torchvision's BasicBlock (two 3×3 convolutions) with frozen (or trained) norms; names match torchvision's state dict.</summary>
 public sealed class BasicBlock : nn.Module<Tensor, Tensor>
 {
     readonly nn.Module<Tensor, Tensor> conv1, bn1, conv2, bn2;
     readonly nn.Module<Tensor, Tensor>? downsample;
 
     /// <summary>A block from <paramref name="inChannels"/> to <paramref name="planes"/> channels.</summary>
-    public BasicBlock(long inChannels, long planes, long stride) : base(nameof(BasicBlock))
+    public BasicBlock(long inChannels, long planes, long stride, BackboneNorms norms = BackboneNorms.Frozen) : base(nameof(BasicBlock))
     {
         conv1 = nn.Conv2d(inChannels, planes, 3, stride: stride, padding: 1, bias: false);
-        bn1 = new FrozenBatchNorm2d(planes);
+        bn1 = BackboneNorm.Create(norms, planes);
         conv2 = nn.Conv2d(planes, planes, 3, padding: 1, bias: false);
-        bn2 = new FrozenBatchNorm2d(planes);
+        bn2 = BackboneNorm.Create(norms, planes);
         if (stride != 1 || inChannels != planes)
-            downsample = nn.Sequential(("0", nn.Conv2d(inChannels, planes, 1, stride: stride, bias: false)), ("1", new FrozenBatchNorm2d(planes)));
+            downsample = nn.Sequential(("0", nn.Conv2d(inChannels, planes, 1, stride: stride, bias: false)), ("1", BackboneNorm.Create(norms, planes)));
         RegisterComponents();
     }
 
@@ -32,7 +32,7 @@ public sealed class BasicBlock : nn.Module<Tensor, Tensor>
     }
 }
 
-/// <summary>torchvision's Bottleneck (1×1, 3×3 with the stride and dilation, 1×1 ×4) with frozen norms.</summary>
+/// <summary>torchvision's Bottleneck (1×1, 3×3 with the stride and dilation, 1×1 ×4) with frozen (or trained) norms.</summary>
 public sealed class Bottleneck : nn.Module<Tensor, Tensor>
 {
     /// <summary>Output channels are planes × 4.</summary>
@@ -42,17 +42,17 @@ public sealed class Bottleneck : nn.Module<Tensor, Tensor>
     readonly nn.Module<Tensor, Tensor>? downsample;
 
     /// <summary>A block from <paramref name="inChannels"/> to planes·4 channels.</summary>
-    public Bottleneck(long inChannels, long planes, long stride, long dilation, bool withDownsample) : base(nameof(Bottleneck))
+    public Bottleneck(long inChannels, long planes, long stride, long dilation, bool withDownsample, BackboneNorms norms = BackboneNorms.Frozen) : base(nameof(Bottleneck))
     {
         conv1 = nn.Conv2d(inChannels, planes, 1, bias: false);
-        bn1 = new FrozenBatchNorm2d(planes);
+        bn1 = BackboneNorm.Create(norms, planes);
         conv2 = nn.Conv2d(planes, planes, 3, stride: stride, padding: dilation, dilation: dilation, bias: false);
-        bn2 = new FrozenBatchNorm2d(planes);
+        bn2 = BackboneNorm.Create(norms, planes);
         conv3 = nn.Conv2d(planes, planes * Expansion, 1, bias: false);
-        bn3 = new FrozenBatchNorm2d(planes * Expansion);
+        bn3 = BackboneNorm.Create(norms, planes * Expansion);
         if (withDownsample)
             downsample = nn.Sequential(("0", nn.Conv2d(inChannels, planes * Expansion, 1, stride: stride, bias: false)),
-                ("1", new FrozenBatchNorm2d(planes * Expansion)));
+                ("1", BackboneNorm.Create(norms, planes * Expansion)));
         RegisterComponents();
     }
 

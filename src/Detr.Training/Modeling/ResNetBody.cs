@@ -17,7 +17,7 @@ public sealed class ResNetBody : nn.Module<Tensor, Tensor>
         var (blocks, bottleneck) = config.Stages;
         long width = config.BackboneBaseWidth;
         conv1 = nn.Conv2d(3, width, 7, stride: 2, padding: 3, bias: false);
-        bn1 = new FrozenBatchNorm2d(width);
+        bn1 = BackboneNorm.Create(config.BackboneNorms, width);
         long inChannels = width;
         long dilation = 1;
         var layers = new nn.Module<Tensor, Tensor>[4];
@@ -38,12 +38,12 @@ public sealed class ResNetBody : nn.Module<Tensor, Tensor>
                 if (bottleneck)
                 {
                     bool downsample = b == 0 && (stride != 1 || inChannels != planes * Bottleneck.Expansion);
-                    modules.Add((b.ToString(), new Bottleneck(inChannels, planes, blockStride, b == 0 ? previousDilation : dilation, downsample)));
+                    modules.Add((b.ToString(), new Bottleneck(inChannels, planes, blockStride, b == 0 ? previousDilation : dilation, downsample, config.BackboneNorms)));
                     inChannels = planes * Bottleneck.Expansion;
                 }
                 else
                 {
-                    modules.Add((b.ToString(), new BasicBlock(inChannels, planes, blockStride)));
+                    modules.Add((b.ToString(), new BasicBlock(inChannels, planes, blockStride, config.BackboneNorms)));
                     inChannels = planes;
                 }
             }

@@ -23,7 +23,8 @@ sealed class DetrTrainingLoop(DetrModel model, IReadOnlyList<DetectionSample> tr
     {
         if (options.BatchSize < 1 || options.Epochs < 1)
             throw new ArgumentOutOfRangeException(nameof(options), "BatchSize and Epochs must be at least 1.");
-        model.Backbone.Freeze(entireTrunk: options.BackboneLearningRate <= 0);
+        // A pretrained trunk keeps its stem and first stage, as the reference; one learning from scratch trains them all.
+        model.Backbone.Freeze(entireTrunk: options.BackboneLearningRate <= 0, stemAndFirstStage: model.Config.BackboneNorms == BackboneNorms.Frozen);
         var trainable = model.named_parameters().Where(p => p.parameter.requires_grad).ToList();
         bool IsBackbone(string name) => name.StartsWith("backbone.", StringComparison.Ordinal);
         var groups = new List<DetrAdamW.Group>
@@ -131,13 +132,17 @@ sealed class DetrTrainingLoop(DetrModel model, IReadOnlyList<DetectionSample> tr
         double sum = 0;
         var terms = new Dictionary<string, double>();
         var augmentation = new DetrTrainAugmentation(options.Augmentation, new Random(0));
+        var detections = new ValidationDetections(model.Config.NumClasses);
         for (int start = 0; start < validation!.Count; start += options.BatchSize)
         {
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
-            var samples = validation.Skip(start).Take(options.BatchSize).Select(augmentation.ApplyForEvaluation).ToList();
+            var originals = validation.Skip(start).Take(options.BatchSize).ToList();
+            var samples = originals.Select(augmentation.ApplyForEvaluation).ToList();
             using var batch = TrainingBatch.Create(samples, ImageNetNormalization.ImageNet, device);
-            var losses = criterion.Forward(model.forward(batch.Images, batch.Mask), batch.Targets.Select(t => new DetrTarget(t.Labels, t.Boxes)).ToList());
+            var outputs = model.forward(batch.Images, batch.Mask);
+            detections.Add(outputs, originals);
+            var losses = criterion.Forward(outputs, batch.Targets.Select(t => new DetrTarget(t.Labels, t.Boxes)).ToList());
             sum += criterion.Total(losses).item<float>() * samples.Count;
             foreach (var (key, value) in losses)
                 terms[key] = terms.GetValueOrDefault(key) + value.item<float>() * samples.Count;
@@ -146,6 +151,8 @@ sealed class DetrTrainingLoop(DetrModel model, IReadOnlyList<DetectionSample> tr
         var last = _history.LastOrDefault();
         var validationMetrics = terms.ToDictionary(t => t.Key, t => t.Value / validation.Count);
         validationMetrics["loss"] = sum / validation.Count;
+        foreach (var (name, value) in detections.Evaluate().ToNamedStats())
+            validationMetrics[name] = value;
         Report(new DetrTrainingProgress
         {
             Epoch = epoch + 1, Epochs = options.Epochs, Step = stepsPerEpoch, StepsPerEpoch = stepsPerEpoch, GlobalStep = global,
