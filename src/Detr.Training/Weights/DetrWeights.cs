@@ -77,9 +77,7 @@ public static class DetrWeights
             throw new NotSupportedException($"'{path}': unsupported checkpoint format; use .pth (torch.save) or .safetensors.");
         if (!TransformersKeyMap.IsTransformersLayout(tensors.Keys))
             return tensors;
-        var mapped = TransformersKeyMap.ToReference(tensors); // transformers' DETR names → the reference's, q/k/v fused
-        foreach (var t in tensors.Values)
-            t.Dispose();
-        return mapped;
+        // transformers' DETR names → the reference's, q/k/v fused; it takes over the tensors (renamed ones move, fused ones are freed).
+        return TransformersKeyMap.ToReference(tensors);
     }
 }

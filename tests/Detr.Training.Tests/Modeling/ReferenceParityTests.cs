@@ -20,14 +20,6 @@ public class ReferenceParityTests
         var report = StateDictLoader.Load(model, weights);
         Assert.True(report.IsExact, report.ToString());
         model.eval();
-        var images = ModelFixtures.Tensor(name, $"{input}_images");
-        var mask = ModelFixtures.Tensor(name, $"{input}_mask").to(ScalarType.Bool);
-        using var noGrad = no_grad();
-        var (logits, boxes) = ModelFixtures.Stacked(model.forward(images, mask));
-        var expectedLogits = ModelFixtures.Tensor(name, $"{input}_logits");
-        var expectedBoxes = ModelFixtures.Tensor(name, $"{input}_boxes");
-        Assert.Equal(expectedLogits.shape, logits.shape);
-        Assert.True(ModelFixtures.MaxAbsDifference(expectedLogits, logits) <= 1e-4f, $"logits differ by {ModelFixtures.MaxAbsDifference(expectedLogits, logits)}");
-        Assert.True(ModelFixtures.MaxAbsDifference(expectedBoxes, boxes) <= 1e-4f, $"boxes differ by {ModelFixtures.MaxAbsDifference(expectedBoxes, boxes)}");
+        ModelFixtures.AssertReferenceOutputs(model, name, input);
     }
 }

@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 
 namespace Detr.Training.Tests.Weights;
 
-/// <summary>Reference checkpoints written by torch.save ({"model": state_dict}, zip format) load without Python.</summary>
+/// <summary>Reference checkpoints written by torch.save (zip format; a main.py training checkpoint and a bare {"model": state_dict}) load without Python.</summary>
 public class TorchCheckpointTests
 {
     [Theory]
@@ -15,12 +15,7 @@ public class TorchCheckpointTests
         using var scope = NewDisposeScope();
         var (model, _, report) = DetrWeights.Open(ModelFixtures.Path($"detr_{name}.pth"), heads, dilation);
         Assert.True(report.IsExact, report.ToString());
-        var images = ModelFixtures.Tensor(name, "batch_images");
-        var mask = ModelFixtures.Tensor(name, "batch_mask").to(ScalarType.Bool);
-        using var noGrad = no_grad();
-        var (logits, boxes) = ModelFixtures.Stacked(model.forward(images, mask));
-        Assert.True(ModelFixtures.MaxAbsDifference(ModelFixtures.Tensor(name, "batch_logits"), logits) <= 1e-4f);
-        Assert.True(ModelFixtures.MaxAbsDifference(ModelFixtures.Tensor(name, "batch_boxes"), boxes) <= 1e-4f);
+        ModelFixtures.AssertReferenceOutputs(model, name, "batch");
     }
 
     [Fact]
