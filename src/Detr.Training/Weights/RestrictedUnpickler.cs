@@ -170,16 +170,13 @@ internal sealed class RestrictedUnpickler
             return new PickleGlobal(module, name);
         if (module == "torch" && TorchStorageType.Find(name) is { } storage)
             return storage;
-        throw new InvalidDataException(
-            $"'{_source}': the pickle refers to the Python global '{full}', which this reader does not allow. Only tensors, " +
-            "storages and plain containers (dict, OrderedDict, list, tuple, str, int, float, bool, None, argparse.Namespace) are read; " +
-            "no Python code is ever run.");
+        throw Refused($"refers to the Python global '{full}'");
     }
 
     private object? Call(object? callable, object?[] args, int at)
     {
         if (callable is not PickleGlobal global)
-            throw Corrupt(at, $"cannot call {Describe(callable)}");
+            throw Refused($"calls '{Describe(callable)}' (at byte {at})");
         switch (global.FullName)
         {
             case "collections.OrderedDict":
@@ -402,9 +399,14 @@ internal sealed class RestrictedUnpickler
     {
         null => "None",
         PickleGlobal g => g.FullName,
+        TorchStorageType s => $"torch.{s.Name}",
         PickleDict d => d.ClassName,
         _ => value.GetType().Name,
     };
+
+    private InvalidDataException Refused(string what) => new(
+        $"'{_source}': the pickle {what}, which this reader does not allow. Only tensors, storages and plain containers " +
+        "(dict, OrderedDict, list, tuple, str, int, float, bool, None, argparse.Namespace) are read; no Python code is ever run.");
 
     private InvalidDataException Corrupt(int at, string message) =>
         new($"'{_source}': unreadable pickle at byte {at}: {message}.");
