@@ -34,12 +34,13 @@ static class TrainCommand
         var backbone = new Option<int>("--backbone") { Description = "ResNet depth: 18, 34, 50 or 101.", DefaultValueFactory = _ => 50 };
         var queries = new Option<int>("--queries") { Description = "Object queries (most detections per image).", DefaultValueFactory = _ => 100 };
         var from = new Option<string?>("--from") { Description = "Start from this checkpoint (Detr.Training checkpoint or reference safetensors); the class head is re-initialised if the class count differs." };
+        var fromBackbone = new Option<string?>("--from-backbone") { Description = "Start the backbone from an ImageNet ResNet: torch.save(torchvision resnet.state_dict()) of the --backbone depth, as the reference trains." };
         var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoint in --out/checkpoints." };
         var timeLimit = new Option<double?>("--time-limit") { Description = "Stop after this many minutes (saving a resumable checkpoint)." };
         var device = new Option<string>("--device") { Description = "cpu, or cuda where a CUDA build of libtorch is installed.", DefaultValueFactory = _ => "cpu" };
         var seed = new Option<int>("--seed") { Description = "Random seed.", DefaultValueFactory = _ => 42 };
         var command = new Command("train", "Train DETR with TorchSharp; Ctrl+C saves a resumable checkpoint.")
-            { data, format, images, labels, classes, validation, output, epochs, batch, lr, lrBackbone, lrDrop, clip, size, backbone, queries, from, resume, timeLimit, device, seed };
+            { data, format, images, labels, classes, validation, output, epochs, batch, lr, lrBackbone, lrDrop, clip, size, backbone, queries, from, fromBackbone, resume, timeLimit, device, seed };
         command.SetAction(parsed =>
         {
             var ml = new MLContext(seed: parsed.GetValue(seed));
@@ -62,6 +63,7 @@ static class TrainCommand
                 GradientClipNorm = parsed.GetValue(clip),
                 Augmentation = DetrAugmentationOptions.ScaledTo(parsed.GetValue(size)),
                 StartFromCheckpoint = parsed.GetValue(from),
+                StartFromBackbone = parsed.GetValue(fromBackbone),
                 CheckpointDirectory = Path.Combine(outFolder, "checkpoints"),
                 Resume = parsed.GetValue(resume),
                 ValidationData = validationData,

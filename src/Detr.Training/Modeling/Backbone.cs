@@ -15,6 +15,9 @@ public sealed class Backbone : nn.Module<Tensor, Tensor, (Tensor Features, Tenso
         RegisterComponents();
     }
 
+    /// <summary>The ResNet itself, whose state-dict names are torchvision's (conv1, bn1, layer1..layer4).</summary>
+    internal ResNetBody Body => body;
+
     /// <summary>Features [B,C,h,w] and the padding mask [B,h,w] resized to them (nearest, as F.interpolate).</summary>
     public override (Tensor Features, Tensor Mask) forward(Tensor images, Tensor paddingMask)
     {

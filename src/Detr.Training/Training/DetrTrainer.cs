@@ -43,6 +43,9 @@ public sealed class DetrTrainer : IEstimator<DetrScoringTransformer>
     /// <summary>Trains, exports ONNX and returns the scoring transformer over it.</summary>
     public DetrScoringTransformer Fit(IDataView input)
     {
+        if (Options.StartFromCheckpoint is not null && Options.StartFromBackbone is not null)
+            throw new ArgumentException($"Set {nameof(DetrTrainerOptions.StartFromCheckpoint)} (whole-model weights) or " +
+                $"{nameof(DetrTrainerOptions.StartFromBackbone)} (an ImageNet ResNet), not both: a checkpoint already holds its backbone.");
         var data = TrainingSampleReader.Read(input, Options.ImageColumnName, Options.LabelsColumnName, Options.BoxesColumnName);
         var validation = Options.ValidationData is null ? null
             : TrainingSampleReader.Read(Options.ValidationData, Options.ImageColumnName, Options.LabelsColumnName, Options.BoxesColumnName).Samples;
@@ -52,6 +55,8 @@ public sealed class DetrTrainer : IEstimator<DetrScoringTransformer>
         var model = new DetrModel(config);
         if (Options.StartFromCheckpoint is string start)
             DetrWeights.LoadInto(model, start, allowNewClassCount: true);
+        else if (Options.StartFromBackbone is string backbone)
+            DetrWeights.LoadBackbone(model, backbone);
         model.to(device);
 
         LastRun = new DetrTrainingLoop(model, data.Samples, validation, data.ClassNames, Options, device).Run();

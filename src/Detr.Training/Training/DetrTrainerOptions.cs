@@ -22,6 +22,12 @@ public sealed class DetrTrainerOptions
     /// <summary>Start from these weights: a Detr.Training checkpoint, a reference <c>.pth</c>, or a safetensors file (reference or transformers names).</summary>
     public string? StartFromCheckpoint { get; set; }
 
+    /// <summary>
+    /// Start the backbone from an ImageNet ResNet (a torchvision state dict of the configured depth, as the reference
+    /// trains DETR), the rest from random weights. Not together with <see cref="StartFromCheckpoint"/>.
+    /// </summary>
+    public string? StartFromBackbone { get; set; }
+
     /// <summary>Epochs to train (the reference trains 300 on COCO).</summary>
     public int Epochs { get; set; } = 300;
 

@@ -10,20 +10,20 @@ public static class DetrWeights
     /// Copies the weights in <paramref name="path"/> into <paramref name="model"/>. With <paramref name="allowNewClassCount"/>
     /// a class head of another size stays freshly initialised (fine-tuning to new classes).
     /// </summary>
-    public static LoadReport LoadInto(DetrModel model, string path, bool allowNewClassCount = false)
+    public static LoadReport LoadInto(DetrModel model, string path, bool allowNewClassCount = false) =>
+        WithStateDict(path, tensors => StateDictLoader.Load(model, tensors, strict: true, allowNewClassCount: allowNewClassCount, source: path));
+
+    /// <summary>
+    /// Copies an ImageNet ResNet into <paramref name="model"/>'s backbone, as the reference starts training: a torchvision
+    /// state dict (<c>torch.save(resnet50(weights=...).state_dict(), path)</c>, or the same as safetensors) whose
+    /// classifier (<c>fc</c>) and batch-norm counters are dropped. The rest of the model is left as it is. Throws
+    /// <see cref="InvalidDataException"/>, copying nothing, for anything else (a whole DETR checkpoint, another depth or
+    /// width), naming what does not fit.
+    /// </summary>
+    public static LoadReport LoadBackbone(DetrModel model, string path)
     {
-        if (!File.Exists(path))
-            throw new FileNotFoundException($"Checkpoint not found: '{path}'.", path);
-        var tensors = ReadStateDict(path);
-        try
-        {
-            return StateDictLoader.Load(model, tensors, strict: true, allowNewClassCount: allowNewClassCount, source: path);
-        }
-        finally
-        {
-            foreach (var t in tensors.Values)
-                t.Dispose();
-        }
+        ArgumentNullException.ThrowIfNull(model);
+        return WithStateDict(path, tensors => TorchvisionResNetWeights.Load(model.Backbone, tensors, path));
     }
 
     /// <summary>
@@ -46,8 +46,7 @@ public static class DetrWeights
             foreach (var t in saved.Values)
                 t.Dispose();
         }
-        var tensors = ReadStateDict(path);
-        try
+        return WithStateDict(path, tensors =>
         {
             var config = ArchitectureInference.Infer(tensors, heads, dilation);
             if (numClasses is int classes)
@@ -55,7 +54,19 @@ public static class DetrWeights
             var model = new DetrModel(config);
             var report = StateDictLoader.Load(model, tensors, strict: true, allowNewClassCount: numClasses is not null, source: path);
             model.eval();
-            return (model, null, report);
+            return (model, (IReadOnlyList<string>?)null, report);
+        });
+    }
+
+    // The weights are copied into the model, so the file's tensors are freed as soon as they are.
+    static T WithStateDict<T>(string path, Func<Dictionary<string, Tensor>, T> use)
+    {
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"Checkpoint not found: '{path}'.", path);
+        var tensors = ReadStateDict(path);
+        try
+        {
+            return use(tensors);
         }
         finally
         {

@@ -26,41 +26,44 @@ public static class StateDictLoader
     /// <summary>
     /// Loads <paramref name="weights"/>. With <paramref name="allowNewClassCount"/>, a class head of another size is
     /// left freshly initialised (fine-tuning to new classes) instead of being an error. With <paramref name="strict"/>,
-    /// anything missing, left over or mis-shaped throws one exception listing all of it.
+    /// anything missing, left over or mis-shaped throws one exception listing all of it, before any weight is copied.
     /// </summary>
     public static LoadReport Load(nn.Module model, IReadOnlyDictionary<string, Tensor> weights, bool strict = true,
         bool allowNewClassCount = false, string source = "checkpoint")
+    {
+        var report = Compare(model, weights, allowNewClassCount);
+        if (strict && !report.IsExact)
+            throw new InvalidDataException($"The {source} does not fit the model: {report}. " +
+                "Check the architecture options (heads, dilation, pre-norm) or load with a new class count for fine-tuning.");
+        using (no_grad())
+        {
+            foreach (var (name, target) in model.state_dict())
+                if (weights.TryGetValue(name, out var value) && value.shape.SequenceEqual(target.shape))
+                    target.copy_(value.to(target.dtype).to(target.device));
+        }
+        return report;
+    }
+
+    /// <summary>What <see cref="Load"/> would report, without copying anything.</summary>
+    internal static LoadReport Compare(nn.Module model, IReadOnlyDictionary<string, Tensor> weights, bool allowNewClassCount = false)
     {
         var targets = model.state_dict();
         var missing = new List<string>();
         var mismatched = new List<string>();
         var reinitialised = new List<string>();
-        using (no_grad())
+        foreach (var (name, target) in targets)
         {
-            foreach (var (name, target) in targets)
-            {
-                if (!weights.TryGetValue(name, out var value))
-                {
-                    missing.Add(name);
-                    continue;
-                }
-                if (!value.shape.SequenceEqual(target.shape))
-                {
-                    if (allowNewClassCount && name.StartsWith("class_embed.", StringComparison.Ordinal))
-                        reinitialised.Add(name);
-                    else
-                        mismatched.Add($"{name} (checkpoint [{string.Join(",", value.shape)}], model [{string.Join(",", target.shape)}])");
-                    continue;
-                }
-                target.copy_(value.to(target.dtype).to(target.device));
-            }
+            if (!weights.TryGetValue(name, out var value))
+                missing.Add(name);
+            else if (value.shape.SequenceEqual(target.shape))
+                continue; // fits
+            else if (allowNewClassCount && name.StartsWith("class_embed.", StringComparison.Ordinal))
+                reinitialised.Add(name);
+            else
+                mismatched.Add($"{name} (checkpoint [{string.Join(",", value.shape)}], model [{string.Join(",", target.shape)}])");
         }
         var unexpected = weights.Keys.Where(k => !targets.ContainsKey(k) && !k.EndsWith("num_batches_tracked", StringComparison.Ordinal))
             .Order(StringComparer.Ordinal).ToList();
-        var report = new LoadReport(missing, unexpected, mismatched, reinitialised);
-        if (strict && !report.IsExact)
-            throw new InvalidDataException($"The {source} does not fit the model: {report}. " +
-                "Check the architecture options (heads, dilation, pre-norm) or load with a new class count for fine-tuning.");
-        return report;
+        return new LoadReport(missing, unexpected, mismatched, reinitialised);
     }
 }
