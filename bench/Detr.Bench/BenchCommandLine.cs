@@ -13,7 +13,7 @@ static class BenchCommandLine
         Options of shapes-training (defaults: the demo's long preset):
           --minutes M --train N --val N --size PX --validate-every EPOCHS --out DIR
           --lr X --lr-backbone X --batch N --clip X --eos X --lr-drop EPOCHS --queries N --width N --hidden N --layers N --ffn N
-          --norms frozen|batch
+          --norms frozen|batch --objects MIN,MAX --sizes MINFRAC,MAXFRAC --augment on|off --dilation on|off --decoder-layers N
         Options of scoring:
           --model PATH       DETR ONNX model (transformers layout); created with bench/make_detr_r50_onnx.py when missing
                              (default: bench/artifacts/detr_r50.onnx in the repository)
@@ -83,6 +83,9 @@ static class BenchCommandLine
                 case "--size": settings.ImageSize = Int(); break;
                 case "--validate-every": settings.ValidateEvery = Int(); break;
                 case "--out": settings.Output = Path.GetFullPath(Value()); break;
+                case "--objects": { var v = Value().Split(','); settings.MinObjects = int.Parse(v[0]); settings.MaxObjects = int.Parse(v[1]); break; }
+                case "--sizes": { var v = Value().Split(','); settings.MinSize = double.Parse(v[0], CultureInfo.InvariantCulture); settings.MaxSize = double.Parse(v[1], CultureInfo.InvariantCulture); break; }
+                case "--augment": settings.Augment = Value() != "off"; break;
                 case "--lr": o.LearningRate = Real(); break;
                 case "--lr-backbone": o.BackboneLearningRate = Real(); break;
                 case "--batch": o.BatchSize = Int(); break;
@@ -93,6 +96,8 @@ static class BenchCommandLine
                 case "--width": o.Model = o.Model! with { BackboneBaseWidth = Int() }; break;
                 case "--hidden": o.Model = o.Model! with { HiddenDim = Int() }; break;
                 case "--layers": { int n = Int(); o.Model = o.Model! with { EncoderLayers = n, DecoderLayers = n }; break; }
+                case "--dilation": o.Model = o.Model! with { Dilation = Value() == "on" }; break;
+                case "--decoder-layers": o.Model = o.Model! with { DecoderLayers = Int() }; break;
                 case "--ffn": o.Model = o.Model! with { FeedForwardDim = Int() }; break;
                 case "--norms": o.Model = o.Model! with { BackboneNorms = Enum.Parse<Detr.Training.Modeling.BackboneNorms>(Value(), ignoreCase: true) }; break;
                 default: throw new ArgumentException($"Unknown option '{name}' of shapes-training.");

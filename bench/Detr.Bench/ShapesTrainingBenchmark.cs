@@ -18,6 +18,11 @@ sealed class ShapesTrainingSettings
     public int ImageSize { get; set; } = 128;
     public double Minutes { get; set; } = 30;
     public int ValidateEvery { get; set; } = 5;
+    public int MinObjects { get; set; } = 1;
+    public int MaxObjects { get; set; } = 4;
+    public double MinSize { get; set; } = 0.12;
+    public double MaxSize { get; set; } = 0.6;
+    public bool Augment { get; set; } = true;
     public string Output { get; set; } = Path.Combine(Path.GetTempPath(), "detr-shapes-training");
     /// <summary>The trainer's options; the command line overrides single values.</summary>
     public DetrTrainerOptions Options { get; } = DetrRecipes.FromScratchOnSmallImages(128, epochs: 100_000);
@@ -36,24 +41,38 @@ static class ShapesTrainingBenchmark
         {
             ImageCount = total, ValidationFraction = (double)settings.ValidationImages / total,
             Width = settings.ImageSize, Height = settings.ImageSize, Seed = 2020,
+            MinObjects = settings.MinObjects, MaxObjects = settings.MaxObjects, MinSize = settings.MinSize, MaxSize = settings.MaxSize,
         });
         var ml = new MLContext(seed: 0);
         IDataView Images(string json) => ml.Transforms.LoadImages("Image", imageFolder: null, inputColumnName: "ImagePath")
             .Fit(ml.Data.LoadFromCocoJson(json, data.Folder)).Transform(ml.Data.LoadFromCocoJson(json, data.Folder));
         var clock = Stopwatch.StartNew();
-        var curve = new List<string> { "step,epoch,minutes,loss,AP,AP50" };
+        var curve = new List<string> { "step,epoch,minutes,train_loss,train_ce,train_bbox,train_giou,val_loss,AP,AP50" };
+        var recent = new List<DetrTrainingProgress>();
         var options = settings.Options;
-        options.Augmentation = DetrAugmentationOptions.ScaledTo(settings.ImageSize);
+        options.Augmentation = settings.Augment ? DetrAugmentationOptions.ScaledTo(settings.ImageSize)
+            : new DetrAugmentationOptions
+            {
+                Scales = [settings.ImageSize], MaxSize = settings.ImageSize * 2, PreCropScales = [settings.ImageSize], CropMin = settings.ImageSize,
+                CropMax = settings.ImageSize, FlipProbability = 0, CropProbability = 0, EvaluationSize = settings.ImageSize,
+            };
         options.ValidationData = Images(data.ValidationAnnotations);
         options.ValidateEveryEpochs = settings.ValidateEvery;
         options.MaxTrainingTime = TimeSpan.FromMinutes(settings.Minutes);
         options.Progress = new Progress(p =>
         {
             if (p.Validation is not { } v)
+            {
+                recent.Add(p);
                 return;
-            string line = string.Create(CultureInfo.InvariantCulture, $"{p.GlobalStep},{p.Epoch},{clock.Elapsed.TotalMinutes:0.00},{v["loss"]:0.0000},{v["AP"]:0.0000},{v["AP50"]:0.0000}");
+            }
+            double Mean(Func<DetrTrainingProgress, double> f) => recent.Count == 0 ? double.NaN : recent.Average(f);
+            string line = string.Create(CultureInfo.InvariantCulture,
+                $"{p.GlobalStep},{p.Epoch},{clock.Elapsed.TotalMinutes:0.00},{Mean(r => r.Loss):0.000},{Mean(r => r.Terms["loss_ce"]):0.000},{Mean(r => r.Terms["loss_bbox"]):0.000},{Mean(r => r.Terms["loss_giou"]):0.000},{v["loss"]:0.000},{v["AP"]:0.0000},{v["AP50"]:0.0000}");
+            recent.Clear();
             curve.Add(line);
             Console.WriteLine(line);
+            Console.Out.Flush();
         });
         Console.WriteLine($"{data.TrainImages} training / {data.ValidationImages} validation images of {settings.ImageSize} px; {settings.Minutes} minutes");
         Console.WriteLine(curve[0]);

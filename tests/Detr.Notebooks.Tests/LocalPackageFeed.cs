@@ -6,7 +6,12 @@ namespace Detr.Notebooks.Tests;
 /// </summary>
 public sealed class LocalPackageFeed : IDisposable
 {
-    static readonly string[] Projects = ["src/Detr.MLNet/Detr.MLNet.csproj", "src/Detr.Training/Detr.Training.csproj"];
+    static readonly string[] Projects = ["src/Detr.MLNet/Detr.MLNet.csproj", "src/Detr.Training/Detr.Training.csproj", "src/Detr.Cli/Detr.Cli.csproj"];
+
+    // The tool is packed for this machine's platform only: each platform's package carries its own libtorch.
+    static string PackArguments(string project) => project.Contains("Detr.Cli", StringComparison.Ordinal)
+        ? $" -p:ToolPackageRuntimeIdentifiers={System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier}"
+        : "";
 
     public LocalPackageFeed()
     {
@@ -21,7 +26,7 @@ public sealed class LocalPackageFeed : IDisposable
         CopySources(Path.Combine(RepositoryLayout.Root, "tests", "fixtures", "scoring"), Path.Combine(_sources, "tests", "fixtures", "scoring"));
         foreach (var project in Projects)
         {
-            var result = ProcessRunner.Run("dotnet", $"pack {project} -c Release -o \"{Folder}\" -p:Version={Version}",
+            var result = ProcessRunner.Run("dotnet", $"pack {project} -c Release -o \"{Folder}\" -p:Version={Version}{PackArguments(project)}",
                 _sources, TimeSpan.FromMinutes(10));
             if (result.ExitCode != 0)
                 throw new InvalidOperationException($"dotnet pack {project} failed:\n{result.Output}");

@@ -15,8 +15,6 @@ static class OnnxResNetExport
         string x = layers.Relu(layers.ConvFrozenBatchNorm(pixels, Body + "conv1.weight", Body + "bn1", stride: 2, padding: 3, dilation: 1));
         x = g.Node("MaxPool", [x], ("kernel_shape", new long[] { 3, 3 }), ("strides", new long[] { 2, 2 }), ("pads", new long[] { 1, 1, 1, 1 }));
         bool bottleneck = layers.Weights.Contains(Body + "layer1.0.conv3.weight");
-        if (dilation && !bottleneck)
-            throw new NotSupportedException("Dilation (DC5) needs a bottleneck ResNet (50/101), as torchvision's BasicBlock does not support it.");
         int currentDilation = 1;
         for (int stage = 1; stage <= 4; stage++)
         {
@@ -38,16 +36,16 @@ static class OnnxResNetExport
                 int blockStride = b == 0 ? stride : 1;
                 x = bottleneck
                     ? Bottleneck(layers, x, $"{prefix}{b}.", blockStride, blockDilation)
-                    : Basic(layers, x, $"{prefix}{b}.", blockStride);
+                    : Basic(layers, x, $"{prefix}{b}.", blockStride, blockDilation);
             }
         }
         return x;
     }
 
-    static string Basic(OnnxLayers layers, string x, string prefix, int stride)
+    static string Basic(OnnxLayers layers, string x, string prefix, int stride, int dilation)
     {
-        string y = layers.Relu(layers.ConvFrozenBatchNorm(x, prefix + "conv1.weight", prefix + "bn1", stride, 1, 1));
-        y = layers.ConvFrozenBatchNorm(y, prefix + "conv2.weight", prefix + "bn2", 1, 1, 1);
+        string y = layers.Relu(layers.ConvFrozenBatchNorm(x, prefix + "conv1.weight", prefix + "bn1", stride, dilation, dilation));
+        y = layers.ConvFrozenBatchNorm(y, prefix + "conv2.weight", prefix + "bn2", 1, dilation, dilation);
         return layers.Relu(layers.Add(y, Shortcut(layers, x, prefix, stride)));
     }
 

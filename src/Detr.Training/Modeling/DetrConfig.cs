@@ -81,8 +81,6 @@ public sealed record DetrConfig
             throw new ArgumentException($"HiddenDim {HiddenDim} must be positive, a multiple of 4 and of Heads ({Heads}).");
         if (EncoderLayers < 0 || DecoderLayers < 1 || Queries < 1 || NumClasses < 1 || FeedForwardDim < 1 || BackboneBaseWidth < 1)
             throw new ArgumentException("Layer counts, queries, classes and widths must be positive (at least one decoder layer).");
-        if (Dilation && Backbone is ResNetDepth.ResNet18 or ResNetDepth.ResNet34)
-            throw new ArgumentException("Dilation (DC5) needs a bottleneck ResNet (50 or 101), as torchvision's BasicBlock has none.");
     }
 
     /// <summary>Blocks per stage and whether they are bottlenecks.</summary>

@@ -3,18 +3,22 @@ using static TorchSharp.torch;
 
 namespace Detr.Training.Modeling;
 
-/// <summary>torchvision's BasicBlock (two 3×3 convolutions) with frozen (or trained) norms; names match torchvision's state dict.</summary>
+/// <summary>
+/// torchvision's BasicBlock (two 3×3 convolutions) with frozen (or trained) norms; names match torchvision's state dict.
+/// Unlike torchvision it takes a dilation, so ResNet-18/34 can have DC5 too (both convolutions dilated, as the 3×3 of a
+/// bottleneck is); the weights are the same either way.
+/// </summary>
 public sealed class BasicBlock : nn.Module<Tensor, Tensor>
 {
     readonly nn.Module<Tensor, Tensor> conv1, bn1, conv2, bn2;
     readonly nn.Module<Tensor, Tensor>? downsample;
 
     /// <summary>A block from <paramref name="inChannels"/> to <paramref name="planes"/> channels.</summary>
-    public BasicBlock(long inChannels, long planes, long stride, BackboneNorms norms = BackboneNorms.Frozen) : base(nameof(BasicBlock))
+    public BasicBlock(long inChannels, long planes, long stride, long dilation = 1, BackboneNorms norms = BackboneNorms.Frozen) : base(nameof(BasicBlock))
     {
-        conv1 = nn.Conv2d(inChannels, planes, 3, stride: stride, padding: 1, bias: false);
+        conv1 = nn.Conv2d(inChannels, planes, 3, stride: stride, padding: dilation, dilation: dilation, bias: false);
         bn1 = BackboneNorm.Create(norms, planes);
-        conv2 = nn.Conv2d(planes, planes, 3, padding: 1, bias: false);
+        conv2 = nn.Conv2d(planes, planes, 3, padding: dilation, dilation: dilation, bias: false);
         bn2 = BackboneNorm.Create(norms, planes);
         if (stride != 1 || inChannels != planes)
             downsample = nn.Sequential(("0", nn.Conv2d(inChannels, planes, 1, stride: stride, bias: false)), ("1", BackboneNorm.Create(norms, planes)));

@@ -43,7 +43,7 @@ public sealed class ResNetBody : nn.Module<Tensor, Tensor>
                 }
                 else
                 {
-                    modules.Add((b.ToString(), new BasicBlock(inChannels, planes, blockStride, config.BackboneNorms)));
+                    modules.Add((b.ToString(), new BasicBlock(inChannels, planes, blockStride, b == 0 ? previousDilation : dilation, config.BackboneNorms)));
                     inChannels = planes;
                 }
             }

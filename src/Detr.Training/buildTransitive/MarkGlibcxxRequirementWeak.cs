@@ -12,9 +12,12 @@ public class DetrMarkGlibcxxRequirementWeak : Microsoft.Build.Utilities.Task
     public Microsoft.Build.Framework.ITaskItem[] Libraries { get; set; } = Array.Empty<Microsoft.Build.Framework.ITaskItem>();
     public string Version { get; set; } = "";
 
+    // Set when the output runs on other machines (a packed .NET tool): the build machine's libstdc++ says nothing then.
+    public bool EvenWhereTheSystemDefinesIt { get; set; }
+
     public override bool Execute()
     {
-        if (SystemLibStdCxxDefines(Version))
+        if (!EvenWhereTheSystemDefinesIt && SystemLibStdCxxDefines(Version))
             return true;
         foreach (var item in Libraries)
         {

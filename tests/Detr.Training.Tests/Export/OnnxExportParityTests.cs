@@ -14,6 +14,7 @@ public class OnnxExportParityTests
         { "r18 sine post-norm", Tiny(ResNetDepth.ResNet18) },
         { "r18 learned pre-norm", Tiny(ResNetDepth.ResNet18) with { PositionEmbedding = PositionEmbeddingKind.Learned, PreNorm = true } },
         { "r50 dc5 sine", Tiny(ResNetDepth.ResNet50) with { Dilation = true, BackboneBaseWidth = 4 } },
+        { "r18 dc5 trained batch norm", Tiny(ResNetDepth.ResNet18) with { Dilation = true, BackboneNorms = BackboneNorms.Batch } },
         { "r50 pre-norm learned", Tiny(ResNetDepth.ResNet50) with { BackboneBaseWidth = 4, PreNorm = true, PositionEmbedding = PositionEmbeddingKind.Learned } },
     };
 
@@ -75,7 +76,10 @@ public class OnnxExportParityTests
     static void RandomiseFrozenNorms(DetrModel model)
     {
         using var noGrad = no_grad();
-        foreach (var (key, buffer) in model.named_buffers())
+        // Trained batch norms keep weight and bias as parameters, frozen ones as buffers: randomise both kinds.
+        var norms = model.named_buffers().Concat(model.named_parameters().Where(p => p.name.Contains(".bn") || p.name.Contains("downsample.1"))
+            .Select(p => (p.name, (Tensor)p.parameter)));
+        foreach (var (key, buffer) in norms)
         {
             if (key.EndsWith("running_var") || key.EndsWith(".weight"))
                 buffer.copy_(rand_like(buffer) * 0.5 + 0.75);
