@@ -19,17 +19,19 @@ string annotations = args.Length > 0 ? args[0] : "";     // COCO annotations JSO
 string? imageFolder = args.Length > 1 ? args[1] : null;  // folder the JSON's file names are relative to
 string outputFolder = "detr-model";
 int epochs = tiny ? 2 : 60;
-int imageSize = tiny ? 64 : 128;                         // evaluation short side; augmentation scales to it
+int imageSize = tiny ? 64 : 128;                         // short side the images are resized to
 var architecture = new DetrConfig
 {
-    Backbone = ResNetDepth.ResNet18, BackboneBaseWidth = tiny ? 8 : 16, HiddenDim = tiny ? 32 : 64, Heads = 4,
+    // From random weights: trained batch norms, and a dilated last stage so small images still give 8×8 features.
+    Backbone = ResNetDepth.ResNet18, BackboneBaseWidth = tiny ? 8 : 16, BackboneNorms = BackboneNorms.Batch, Dilation = true,
+    HiddenDim = tiny ? 32 : 64, Heads = 4,
     EncoderLayers = tiny ? 1 : 2, DecoderLayers = tiny ? 1 : 2, FeedForwardDim = tiny ? 64 : 256, Queries = 20, Dropout = 0,
 };
 // ----------------------------------------------------------------------------------------------------------------
 
 if (annotations.Length == 0)
 {
-    var shapes = SyntheticShapesDataset.Write("detr-data", new SyntheticShapesOptions { ImageCount = tiny ? 6 : 200, Width = imageSize, Height = imageSize });
+    var shapes = SyntheticShapesDataset.Write("detr-data", new SyntheticShapesOptions { ImageCount = tiny ? 6 : 1000, Width = imageSize, Height = imageSize });
     (annotations, imageFolder) = (shapes.TrainAnnotations, shapes.Folder);
     Console.WriteLine($"Generated a shapes dataset: {shapes.TrainImages} training images.");
 }
@@ -43,10 +45,10 @@ var trainer = mlContext.Detection().Trainers.Detr(new DetrTrainerOptions
     Epochs = epochs,
     LearningRateDropEpochs = Math.Max(1, epochs * 2 / 3),
     BatchSize = 4,
-    LearningRate = 3e-4,
+    LearningRate = 1e-4,
     BackboneLearningRate = 1e-4,
     GradientClipNorm = 1.0,
-    Augmentation = DetrAugmentationOptions.ScaledTo(imageSize),
+    Augmentation = DetrAugmentationOptions.FlipOnly(imageSize),
     CheckpointDirectory = Path.Combine(outputFolder, "checkpoints"),
     Progress = new Progress<DetrTrainingProgress>(p =>
     {

@@ -13,7 +13,7 @@ static class BenchCommandLine
         Options of shapes-training (defaults: the demo's long preset):
           --minutes M --train N --val N --size PX --validate-every EPOCHS --out DIR
           --lr X --lr-backbone X --batch N --clip X --eos X --lr-drop EPOCHS --queries N --width N --hidden N --layers N --ffn N
-          --norms frozen|batch --objects MIN,MAX --sizes MINFRAC,MAXFRAC --augment on|off --dilation on|off --decoder-layers N
+          --norms frozen|batch --objects MIN,MAX --sizes MINFRAC,MAXFRAC --augment reference|flip|off --dilation on|off --decoder-layers N
         Options of scoring:
           --model PATH       DETR ONNX model (transformers layout); created with bench/make_detr_r50_onnx.py when missing
                              (default: bench/artifacts/detr_r50.onnx in the repository)
@@ -85,7 +85,7 @@ static class BenchCommandLine
                 case "--out": settings.Output = Path.GetFullPath(Value()); break;
                 case "--objects": { var v = Value().Split(','); settings.MinObjects = int.Parse(v[0]); settings.MaxObjects = int.Parse(v[1]); break; }
                 case "--sizes": { var v = Value().Split(','); settings.MinSize = double.Parse(v[0], CultureInfo.InvariantCulture); settings.MaxSize = double.Parse(v[1], CultureInfo.InvariantCulture); break; }
-                case "--augment": settings.Augment = Value() != "off"; break;
+                case "--augment": settings.Augment = Value(); break;
                 case "--lr": o.LearningRate = Real(); break;
                 case "--lr-backbone": o.BackboneLearningRate = Real(); break;
                 case "--batch": o.BatchSize = Int(); break;

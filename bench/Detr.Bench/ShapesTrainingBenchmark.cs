@@ -22,7 +22,7 @@ sealed class ShapesTrainingSettings
     public int MaxObjects { get; set; } = 4;
     public double MinSize { get; set; } = 0.12;
     public double MaxSize { get; set; } = 0.6;
-    public bool Augment { get; set; } = true;
+    public string Augment { get; set; } = "flip";
     public string Output { get; set; } = Path.Combine(Path.GetTempPath(), "detr-shapes-training");
     /// <summary>The trainer's options; the command line overrides single values.</summary>
     public DetrTrainerOptions Options { get; } = DetrRecipes.FromScratchOnSmallImages(128, epochs: 100_000);
@@ -50,12 +50,13 @@ static class ShapesTrainingBenchmark
         var curve = new List<string> { "step,epoch,minutes,train_loss,train_ce,train_bbox,train_giou,val_loss,AP,AP50" };
         var recent = new List<DetrTrainingProgress>();
         var options = settings.Options;
-        options.Augmentation = settings.Augment ? DetrAugmentationOptions.ScaledTo(settings.ImageSize)
-            : new DetrAugmentationOptions
-            {
-                Scales = [settings.ImageSize], MaxSize = settings.ImageSize * 2, PreCropScales = [settings.ImageSize], CropMin = settings.ImageSize,
-                CropMax = settings.ImageSize, FlipProbability = 0, CropProbability = 0, EvaluationSize = settings.ImageSize,
-            };
+        options.Augmentation = settings.Augment switch
+        {
+            "reference" => DetrAugmentationOptions.ScaledTo(settings.ImageSize),
+            "flip" => DetrAugmentationOptions.FlipOnly(settings.ImageSize),
+            "off" => DetrAugmentationOptions.FlipOnly(settings.ImageSize) with { FlipProbability = 0 },
+            _ => throw new ArgumentException($"--augment takes reference, flip or off, not '{settings.Augment}'."),
+        };
         options.ValidationData = Images(data.ValidationAnnotations);
         options.ValidateEveryEpochs = settings.ValidateEvery;
         options.MaxTrainingTime = TimeSpan.FromMinutes(settings.Minutes);

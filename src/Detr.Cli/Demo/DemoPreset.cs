@@ -1,25 +1,21 @@
 using Detr.Training.Modeling;
+using Detr.Training.Training;
 
 namespace Detr.Cli.Demo;
 
-/// <summary>How big the demo runs: dataset size, model size and training budget.</summary>
-public sealed record DemoPreset(string Name, int TrainImages, int ValidationImages, int ImageSize, TimeSpan TrainingBudget, int MaxEpochs, DetrConfig Model)
+/// <summary>How big the demo runs: dataset size, model size and training budget (the recipe is <see cref="DetrRecipes.FromScratchOnSmallImages"/>).</summary>
+public sealed record DemoPreset(string Name, int TrainImages, int ValidationImages, int ImageSize, TimeSpan TrainingBudget, int MaxEpochs,
+    int ValidateEveryEpochs, DetrConfig Model)
 {
-    static readonly DetrConfig SmallModel = new()
-    {
-        Backbone = ResNetDepth.ResNet18, BackboneBaseWidth = 16, HiddenDim = 64, Heads = 4, EncoderLayers = 2, DecoderLayers = 2,
-        FeedForwardDim = 256, Queries = 20, Dropout = 0.0,
-    };
-
     /// <summary>A few minutes on two cores.</summary>
-    public static DemoPreset Short { get; } = new("short", 96, 32, 128, TimeSpan.FromMinutes(4), 200, SmallModel);
+    public static DemoPreset Short { get; } = new("short", 400, 64, 128, TimeSpan.FromMinutes(4), 40, 5, DetrRecipes.SmallModel);
 
-    /// <summary>Long enough to reach a useful mAP on the shapes (about half an hour on two cores).</summary>
-    public static DemoPreset Long { get; } = new("long", 480, 96, 128, TimeSpan.FromMinutes(28), 400, SmallModel);
+    /// <summary>Half an hour on two cores, aiming at the trainer's target of AP50 ≥ 0.8 on the held-out shapes.</summary>
+    public static DemoPreset Long { get; } = new("long", 2000, 200, 128, TimeSpan.FromMinutes(28), 45, 2, DetrRecipes.SmallModel);
 
     /// <summary>Seconds, for tests and CI.</summary>
-    public static DemoPreset Tiny { get; } = new("tiny", 6, 3, 64, TimeSpan.FromSeconds(15), 2,
-        SmallModel with { BackboneBaseWidth = 8, HiddenDim = 32, EncoderLayers = 1, DecoderLayers = 1, FeedForwardDim = 64, Queries = 8 });
+    public static DemoPreset Tiny { get; } = new("tiny", 6, 3, 64, TimeSpan.FromSeconds(15), 2, 1,
+        DetrRecipes.SmallModel with { BackboneBaseWidth = 8, HiddenDim = 32, EncoderLayers = 1, DecoderLayers = 1, FeedForwardDim = 64, Queries = 8 });
 
     /// <summary>The preset named <paramref name="name"/>.</summary>
     public static DemoPreset Named(string name) => name.ToLowerInvariant() switch

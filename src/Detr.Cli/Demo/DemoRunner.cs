@@ -50,25 +50,15 @@ public sealed class DemoRunner(CliConsole console, string outputFolder, DemoPres
     {
         var train = DetrScoringTransformerPipeline.WithImages(ml, ml.Data.LoadFromCocoJson(data.TrainAnnotations, data.Folder));
         var validation = DetrScoringTransformerPipeline.WithImages(ml, ml.Data.LoadFromCocoJson(data.ValidationAnnotations, data.Folder));
-        int epochs = preset.MaxEpochs;
-        var options = new DetrTrainerOptions
-        {
-            Model = preset.Model,
-            Epochs = epochs,
-            LearningRateDropEpochs = Math.Max(1, epochs * 2 / 3),
-            BatchSize = 4,
-            LearningRate = 5e-4,
-            BackboneLearningRate = 2e-4,
-            GradientClipNorm = 1.0,
-            Augmentation = DetrAugmentationOptions.ScaledTo(preset.ImageSize),
-            CheckpointDirectory = Path.Combine(outputFolder, "checkpoints"),
-            ValidationData = validation,
-            ValidateEveryEpochs = 5,
-            MaxTrainingTime = preset.TrainingBudget,
-            Progress = new TrainingProgressPrinter(console),
-            CancellationToken = cancellation,
-            Seed = 7,
-        };
+        var options = DetrRecipes.FromScratchOnSmallImages(preset.ImageSize, preset.MaxEpochs);
+        options.Model = preset.Model;
+        options.CheckpointDirectory = Path.Combine(outputFolder, "checkpoints");
+        options.ValidationData = validation;
+        options.ValidateEveryEpochs = preset.ValidateEveryEpochs;
+        options.MaxTrainingTime = preset.TrainingBudget;
+        options.Progress = new TrainingProgressPrinter(console);
+        options.CancellationToken = cancellation;
+        options.Seed = 7;
         console.Rich.MarkupLine($"[green]train[/]    DETR (ResNet-18 stem {preset.Model.BackboneBaseWidth}, {preset.Model.EncoderLayers}+{preset.Model.DecoderLayers} layers, {preset.Model.Queries} queries) for up to {preset.TrainingBudget.TotalMinutes:0.#} minutes");
         var trainer = ml.Detection().Trainers.Detr(options);
         var model = trainer.Fit(train);
@@ -106,7 +96,12 @@ public sealed class DemoRunner(CliConsole console, string outputFolder, DemoPres
         var named = metrics.ToNamedStats();
         var perClass = metrics.PerCategoryAP.ToDictionary(p => categoryNames.GetValueOrDefault(p.Key, p.Key.ToString()), p => p.Value);
         AtomicFile.Write(Path.Combine(outputFolder, "metrics.json"), s => JsonSerializer.Serialize(s,
-            new { preset = preset.Name, stats = named, per_class_ap = perClass, training_steps = run.Steps, epochs = run.EpochsCompleted },
+            new
+            {
+                preset = preset.Name, stats = named, per_class_ap = perClass, training_steps = run.Steps, epochs = run.EpochsCompleted,
+                validation_curve = run.History.Where(h => h.Validation?.ContainsKey("AP50") == true)
+                    .Select(h => new { step = h.GlobalStep, epoch = h.Epoch, ap = h.Validation!["AP"], ap50 = h.Validation["AP50"], loss = h.Validation["loss"] }),
+            },
             new JsonSerializerOptions { WriteIndented = true }));
 
         using (var loss = TrainingCharts.LossCurve(run.History))

@@ -49,4 +49,14 @@ public sealed record DetrAugmentationOptions
             EvaluationSize = evaluationSize,
         };
     }
+
+    /// <summary>
+    /// Only the horizontal flip, at a fixed short side of <paramref name="size"/>: for generated data, where more
+    /// images are cheaper than the scale jitter and crops that shrink small objects further.
+    /// </summary>
+    public static DetrAugmentationOptions FlipOnly(int size) => new()
+    {
+        Scales = [size], MaxSize = size * 2, PreCropScales = [size], CropMin = size, CropMax = size,
+        CropProbability = 0, EvaluationSize = size,
+    };
 }

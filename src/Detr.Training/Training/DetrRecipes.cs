@@ -9,27 +9,32 @@ namespace Detr.Training.Training;
 /// </summary>
 public static class DetrRecipes
 {
-    /// <summary>A small DETR for small images and few classes (ResNet-18 at a quarter width, 2+2 layers, 64 wide, 20 queries).</summary>
+    /// <summary>
+    /// A small DETR for small images and few classes, to train from random weights: ResNet-18 at a quarter width with
+    /// trained batch norms and a dilated last stage (stride 16, so a 128-pixel image still gives an 8×8 feature map),
+    /// 2+2 transformer layers 64 wide, 20 queries.
+    /// </summary>
     public static DetrConfig SmallModel { get; } = new()
     {
-        Backbone = ResNetDepth.ResNet18, BackboneBaseWidth = 16, HiddenDim = 64, Heads = 4, EncoderLayers = 2, DecoderLayers = 2,
-        FeedForwardDim = 256, Queries = 20, Dropout = 0.0,
+        Backbone = ResNetDepth.ResNet18, BackboneBaseWidth = 16, BackboneNorms = BackboneNorms.Batch, Dilation = true,
+        HiddenDim = 64, Heads = 4, EncoderLayers = 2, DecoderLayers = 2, FeedForwardDim = 256, Queries = 20, Dropout = 0.0,
     };
 
     /// <summary>
-    /// Training <see cref="SmallModel"/> from random weights on images of about <paramref name="imageSize"/> pixels:
-    /// the reference's augmentation scaled to the size, higher learning rates, a looser gradient clip, and a learning
-    /// rate drop at two thirds of <paramref name="epochs"/>.
+    /// Training <see cref="SmallModel"/> from random weights on generated images of <paramref name="imageSize"/> pixels:
+    /// batches of 16 (more images per second than 4 on a CPU, and no slower to learn per epoch in our runs), the whole
+    /// network at one learning rate (2e-4), a looser gradient clip (1.0), flips only (more generated images beat the reference's scale jitter and crops, which shrink small objects),
+    /// and a learning rate drop at two thirds of <paramref name="epochs"/>.
     /// </summary>
     public static DetrTrainerOptions FromScratchOnSmallImages(int imageSize, int epochs) => new()
     {
         Model = SmallModel,
         Epochs = epochs,
         LearningRateDropEpochs = Math.Max(1, epochs * 2 / 3),
-        BatchSize = 4,
-        LearningRate = 5e-4,
+        BatchSize = 16,
+        LearningRate = 2e-4,
         BackboneLearningRate = 2e-4,
         GradientClipNorm = 1.0,
-        Augmentation = DetrAugmentationOptions.ScaledTo(imageSize),
+        Augmentation = DetrAugmentationOptions.FlipOnly(imageSize),
     };
 }
