@@ -10,6 +10,20 @@ static class BenchCommandLine
                Detr.Bench stages               per-image cost of ApplyDetr's pre/post-processing stages only
                Detr.Bench evaluation           COCO evaluation time for 5,000 images x 100 detections
                Detr.Bench shapes-training      validation mAP curve of training on the synthetic shapes within a time budget
+               Detr.Bench forward              forward time: TorchSharp vs our ONNX export in ONNX Runtime vs PyTorch (r50, 800x1066)
+               Detr.Bench training-step        training step time: TorchSharp vs PyTorch (tiny at 128x128, r50 at 320x320; batch 2)
+               Detr.Bench matcher              Hungarian matcher time: ours vs the reference on scipy (2 x 100 queries x 20 targets)
+               Detr.Bench export-speed         ONNX Runtime time of our exporter's file vs torch.onnx.export's (r50, 800x1066)
+        Options of forward, training-step, matcher, export-speed (each against Debian's /usr/bin/python3 as baseline):
+          --config LIST      tiny and/or r50, comma-separated (matcher: none)
+          --size HxW         image size instead of the benchmark's default
+          --rounds N         timed rounds, each variant once per round, interleaved (default 5; matcher 10)
+          --calls N          back-to-back calls per variant and round (default 1; matcher 100)
+          --warmup N         untimed rounds first (default 1)
+          --threads T        intra-op threads of TorchSharp, ONNX Runtime and PyTorch (default 2)
+          --seed S           seed of the random weights and inputs (default 0)
+          --backbone-lr X    training-step: backbone learning rate (default 1e-5, stem and layer1 frozen); 0 freezes the backbone
+          --profile N        export-speed: then N runs of each file under ONNX Runtime's profiler, summed per operator
         Options of shapes-training (defaults: the demo's long preset):
           --minutes M --train N --val N --size PX --validate-every EPOCHS --out DIR
           --lr X --lr-backbone X --batch N --clip X --eos X --lr-drop EPOCHS --queries N --width N --hidden N --layers N --ffn N
@@ -36,6 +50,16 @@ static class BenchCommandLine
             return EvaluationBenchmark.Run(images: 5000, detectionsPerImage: 100, repeats: 3);
         if (args[0] == "shapes-training")
             return ShapesTrainingBenchmark.Run(ParseShapesTraining(args));
+        Func<ComparisonSettings, int>? comparison = args[0] switch
+        {
+            "forward" => ForwardBenchmark.Run,
+            "training-step" => TrainingStepBenchmark.Run,
+            "matcher" => MatcherBenchmark.Run,
+            "export-speed" => ExportSpeedBenchmark.Run,
+            _ => null,
+        };
+        if (comparison is not null)
+            return comparison(ParseComparison(args));
         if (args[0] != "scoring")
         {
             Console.Error.WriteLine($"Unknown benchmark '{args[0]}'.");
@@ -101,6 +125,36 @@ static class BenchCommandLine
                 case "--ffn": o.Model = o.Model! with { FeedForwardDim = Int() }; break;
                 case "--norms": o.Model = o.Model! with { BackboneNorms = Enum.Parse<Detr.Training.Modeling.BackboneNorms>(Value(), ignoreCase: true) }; break;
                 default: throw new ArgumentException($"Unknown option '{name}' of shapes-training.");
+            }
+        }
+        return settings;
+    }
+
+    static ComparisonSettings ParseComparison(string[] args)
+    {
+        var settings = new ComparisonSettings();
+        for (int i = 1; i < args.Length; i++)
+        {
+            string name = args[i];
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{name} needs a value.");
+            int Int() => int.Parse(Value(), CultureInfo.InvariantCulture);
+            switch (name)
+            {
+                case "--config": settings.Configs = Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries); break;
+                case "--size":
+                {
+                    var parts = Value().Split('x');
+                    settings.Size = (int.Parse(parts[0], CultureInfo.InvariantCulture), int.Parse(parts[1], CultureInfo.InvariantCulture));
+                    break;
+                }
+                case "--rounds": settings.Rounds = Int(); break;
+                case "--calls": settings.Calls = Int(); break;
+                case "--warmup": settings.WarmupRounds = Int(); break;
+                case "--threads": settings.Threads = Int(); break;
+                case "--seed": settings.Seed = Int(); break;
+                case "--profile": settings.ProfileRuns = Int(); break;
+                case "--backbone-lr": settings.BackboneLearningRate = double.Parse(Value(), CultureInfo.InvariantCulture); break;
+                default: throw new ArgumentException($"Unknown option '{name}' of {args[0]}.");
             }
         }
         return settings;

@@ -15,7 +15,7 @@ static class BenchFixtures
     {
         if (File.Exists(modelPath))
             return;
-        const string python = "/usr/bin/python3"; // Debian's python with python3-torch/torchvision/onnx
+        const string python = PythonBaseline.Interpreter;
         string script = RepositoryPaths.ModelScript;
         Console.WriteLine($"Model {modelPath} is missing: building a random-weight DETR-R50 and exporting it to ONNX");
         Console.WriteLine($"  running: {python} {script} {modelPath}   (about a minute)");

@@ -1,8 +1,6 @@
 using Detr.MLNet.Imaging;
 using System.Diagnostics;
 using System.Globalization;
-using System.Reflection;
-using System.Runtime.InteropServices;
 using Detr.MLNet.Postprocessing;
 using Detr.MLNet.Preprocessing;
 using Detr.MLNet.Scoring;
@@ -39,7 +37,7 @@ sealed class ScoringBenchmark(ScoringBenchmarkSettings settings)
 
     public int Run()
     {
-        PrintMachine();
+        MachineReport.Print();
         BenchFixtures.EnsureModel(settings.ModelPath);
         Console.WriteLine($"Model: {settings.ModelPath} ({new FileInfo(settings.ModelPath).Length / 1e6:F0} MB)");
 
@@ -57,7 +55,7 @@ sealed class ScoringBenchmark(ScoringBenchmarkSettings settings)
             try
             {
                 var seconds = Measure(variants, paths, distinct);
-                Console.WriteLine($"  load average after the timed runs: {LoadAverage()}");
+                Console.WriteLine($"  load average after the timed runs: {MachineReport.LoadAverage()}");
                 PrintResults(variants, seconds, paths.Length);
             }
             finally
@@ -130,7 +128,7 @@ sealed class ScoringBenchmark(ScoringBenchmarkSettings settings)
     static void PrintResults(List<IScoringVariant> variants, List<double>[] seconds, int images)
     {
         var rates = seconds.Select(s => s.Select(t => images / t).ToArray()).ToArray();
-        var medians = rates.Select(Median).ToArray();
+        var medians = rates.Select(Statistics.Median).ToArray();
         Console.WriteLine();
         Console.WriteLine("| variant  | images/s (median) | ms/image | best images/s | min..max images/s |");
         Console.WriteLine("|----------|------------------:|---------:|--------------:|------------------:|");
@@ -151,7 +149,7 @@ sealed class ScoringBenchmark(ScoringBenchmarkSettings settings)
             if (a < 0 || b < 0)
                 return;
             double ofMedians = medians[a] / medians[b];
-            double paired = Median(rates[a].Zip(rates[b], (x, y) => x / y).ToArray());
+            double paired = Statistics.Median(rates[a].Zip(rates[b], (x, y) => x / y).ToArray());
             string verdict = met is null ? "" : met(paired) ? $"{target}: met" : $"{target}: NOT met";
             Console.WriteLine(string.Create(Invariant,
                 $"| {variants[a].Name + " / " + variants[b].Name,-17} | {ofMedians,10:F3} | {paired,39:F3} | {verdict} |"));
@@ -169,7 +167,7 @@ sealed class ScoringBenchmark(ScoringBenchmarkSettings settings)
     /// <summary>Only the per-stage costs (no model needed): <c>Detr.Bench stages</c>.</summary>
     public static int RunStages()
     {
-        PrintMachine();
+        MachineReport.Print();
         var folder = Directory.CreateTempSubdirectory("detr-bench-");
         try
         {
@@ -220,35 +218,10 @@ sealed class ScoringBenchmark(ScoringBenchmarkSettings settings)
                 work();
                 times[i] = watch.Elapsed.TotalMilliseconds;
             }
-            double median = Median(times);
+            double median = Statistics.Median(times);
             total += median;
             Console.WriteLine(string.Create(Invariant, $"  {name,-58} {median,8:F2} ms"));
         }
         Console.WriteLine(string.Create(Invariant, $"  {"total outside ONNX Runtime",-58} {total,8:F2} ms"));
-    }
-
-    static void PrintMachine()
-    {
-        string cpu = File.Exists("/proc/cpuinfo")
-            ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "?"
-            : RuntimeInformation.ProcessArchitecture.ToString();
-        string Version(Assembly assembly) =>
-            assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? assembly.GetName().Version?.ToString() ?? "?";
-        Console.WriteLine("Detr.Bench");
-        Console.WriteLine($"  machine: {Environment.ProcessorCount} logical cores visible, {cpu}");
-        Console.WriteLine($"  runtime: {RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription}");
-        Console.WriteLine($"  load average at start: {LoadAverage()}");
-        Console.WriteLine($"  ONNX Runtime {OrtEnv.Instance().GetVersionString()} (managed {Version(typeof(InferenceSession).Assembly)}), " +
-            $"ML.NET {Version(typeof(MLContext).Assembly)}");
-    }
-
-    // Other processes on the machine show up here; timings on a busy machine are noisy.
-    static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) + " (1, 5, 15 min)" : "n/a";
-
-    static double Median(IReadOnlyList<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
     }
 }

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using Detr.MLNet.Preprocessing;
 using Detr.Training.Augmentation;
 using Detr.Training.Losses;
-using Detr.Training.Matching;
 using Detr.Training.Modeling;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -10,8 +9,8 @@ using static TorchSharp.torch;
 namespace Detr.Training.Training;
 
 /// <summary>
-/// The training loop: AdamW with a separate backbone learning rate, step decay, gradient clipping, the set criterion,
-/// every step inside a dispose scope. Randomness is derived from (seed, epoch, sample) and (seed, step), so a run
+/// The training loop around <see cref="DetrTrainingStep"/>: shuffling, augmentation, padded batches, step decay of the
+/// learning rates, checkpoints and validation, every step inside a dispose scope. Randomness is derived from (seed, epoch, sample) and (seed, step), so a run
 /// resumed from any checkpoint continues exactly as it would have.
 /// </summary>
 sealed class DetrTrainingLoop(DetrModel model, IReadOnlyList<DetectionSample> train, IReadOnlyList<DetectionSample>? validation,
@@ -23,21 +22,8 @@ sealed class DetrTrainingLoop(DetrModel model, IReadOnlyList<DetectionSample> tr
     {
         if (options.BatchSize < 1 || options.Epochs < 1)
             throw new ArgumentOutOfRangeException(nameof(options), "BatchSize and Epochs must be at least 1.");
-        // A pretrained trunk keeps its stem and first stage, as the reference; one learning from scratch trains them all.
-        model.Backbone.Freeze(entireTrunk: options.BackboneLearningRate <= 0, stemAndFirstStage: model.Config.BackboneNorms == BackboneNorms.Frozen);
-        var trainable = model.named_parameters().Where(p => p.parameter.requires_grad).ToList();
-        bool IsBackbone(string name) => name.StartsWith("backbone.", StringComparison.Ordinal);
-        var groups = new List<DetrAdamW.Group>
-        {
-            new("transformer and heads", trainable.Where(p => !IsBackbone(p.name)).ToList(), options.LearningRate, options.WeightDecay),
-        };
-        var backboneParameters = trainable.Where(p => IsBackbone(p.name)).ToList();
-        if (backboneParameters.Count > 0)
-            groups.Add(new("backbone", backboneParameters, options.BackboneLearningRate, options.WeightDecay));
-        using var optimizer = new DetrAdamW(groups);
-        var matcher = new HungarianMatcher(options.ClassCost, options.BoxCost, options.GiouCost);
-        using var criterion = new SetCriterion(model.Config.NumClasses, matcher, options.EosCoefficient, options.ClassLossWeight,
-            options.BoxLossWeight, options.GiouLossWeight, options.AuxiliaryLoss ? model.Config.DecoderLayers : 1);
+        using var training = new DetrTrainingStep(model, options);
+        var optimizer = training.Optimizer;
         var augmentation = options.Augmentation;
 
         var position = new TrainingCheckpoint.Position(0, 0, 0, options.Seed);
@@ -50,7 +36,7 @@ sealed class DetrTrainingLoop(DetrModel model, IReadOnlyList<DetectionSample> tr
         long global = position.GlobalStep;
         for (int epoch = position.Epoch; epoch < options.Epochs; epoch++)
         {
-            SetLearningRates(optimizer, epoch, backboneParameters.Count > 0);
+            SetLearningRates(optimizer, epoch, training.HasBackboneGroup);
             var order = Enumerable.Range(0, train.Count).ToArray();
             new Random(Mix(options.Seed, epoch, -1)).Shuffle(order);
             model.train();
@@ -66,7 +52,7 @@ sealed class DetrTrainingLoop(DetrModel model, IReadOnlyList<DetectionSample> tr
                 }
                 var indices = order.Skip(step * options.BatchSize).Take(options.BatchSize).ToArray();
                 var samples = indices.Select(i => new DetrTrainAugmentation(augmentation, new Random(Mix(options.Seed, epoch, i))).Apply(train[i])).ToList();
-                var (total, terms) = TrainStep(optimizer, criterion, samples, global, epoch, step);
+                var (total, terms) = TrainStep(training, samples, global, epoch, step);
                 global++;
                 stepsThisRun++;
                 imagesThisEpoch += samples.Count;
@@ -89,32 +75,22 @@ sealed class DetrTrainingLoop(DetrModel model, IReadOnlyList<DetectionSample> tr
             }
             SaveCheckpoint(optimizer, new(epoch + 1, 0, global, options.Seed));
             if (validation is { Count: > 0 } && (epoch + 1) % Math.Max(1, options.ValidateEveryEpochs) == 0)
-                Validate(criterion, epoch, stepsPerEpoch, global);
+                Validate(training.Criterion, epoch, stepsPerEpoch, global);
         }
         return new DetrTrainingResult(_history, options.Epochs, global, StoppedByTimeLimit: false);
     }
 
-    (double Total, IReadOnlyDictionary<string, double> Terms) TrainStep(DetrAdamW optimizer, SetCriterion criterion,
-        IReadOnlyList<DetectionSample> samples, long global, int epoch, int step)
+    (double Total, IReadOnlyDictionary<string, double> Terms) TrainStep(DetrTrainingStep training, IReadOnlyList<DetectionSample> samples,
+        long global, int epoch, int step)
     {
         using var scope = NewDisposeScope();
         manual_seed(Mix(options.Seed, (int)(global % int.MaxValue), -2)); // dropout draws depend on the step only
         using var batch = TrainingBatch.Create(samples, ImageNetNormalization.ImageNet, device);
-        var outputs = model.forward(batch.Images, batch.Mask);
-        if (!outputs.Logits.isfinite().all().item<bool>() || !outputs.Boxes.isfinite().all().item<bool>())
-            throw Diverged(double.NaN, epoch, step, global);
         var targets = batch.Targets.Select(t => new DetrTarget(t.Labels, t.Boxes)).ToList();
-        var losses = criterion.Forward(outputs, targets);
-        var total = criterion.Total(losses);
-        double value = total.item<float>();
-        if (!double.IsFinite(value))
-            throw Diverged(value, epoch, step, global);
-        optimizer.ZeroGrad();
-        total.backward();
-        if (options.GradientClipNorm > 0)
-            nn.utils.clip_grad_norm_(model.parameters().Where(p => p.requires_grad), options.GradientClipNorm);
-        optimizer.Step();
-        return (value, losses.ToDictionary(l => l.Key, l => (double)l.Value.item<float>()));
+        var result = training.Run(batch.Images, batch.Mask, targets);
+        if (!double.IsFinite(result.Total))
+            throw Diverged(result.Total, epoch, step, global);
+        return result;
     }
 
     DetrTrainingDivergedException Diverged(double value, int epoch, int step, long global)

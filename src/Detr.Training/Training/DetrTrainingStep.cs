@@ -1,0 +1,86 @@
+using Detr.Training.Losses;
+using Detr.Training.Matching;
+using Detr.Training.Modeling;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Detr.Training.Training;
+
+/// <summary>
+/// One optimisation step as the reference's <c>train_one_epoch</c>: forward, the set criterion (with the auxiliary
+/// decoder losses when enabled), backward, gradient clipping and AdamW, the backbone in its own group at its own
+/// learning rate. Construction freezes the trunk as the reference does. The trainer runs every step through this;
+/// on its own it times or checks a single step on a prepared batch.
+/// </summary>
+public sealed class DetrTrainingStep : IDisposable
+{
+    readonly DetrModel _model;
+    readonly Parameter[] _trainable;
+    readonly double _clipNorm;
+
+    /// <summary>
+    /// A step for <paramref name="model"/> with the optimiser, matcher and loss settings of <paramref name="options"/>;
+    /// the model's train/eval mode is left to the caller.
+    /// </summary>
+    public DetrTrainingStep(DetrModel model, DetrTrainerOptions options)
+    {
+        _model = model;
+        _clipNorm = options.GradientClipNorm;
+        // A pretrained trunk keeps its stem and first stage, as the reference; one learning from scratch trains them all.
+        model.Backbone.Freeze(entireTrunk: options.BackboneLearningRate <= 0, stemAndFirstStage: model.Config.BackboneNorms == BackboneNorms.Frozen);
+        var trainable = model.named_parameters().Where(p => p.parameter.requires_grad).ToList();
+        _trainable = trainable.Select(p => p.parameter).ToArray();
+        bool IsBackbone(string name) => name.StartsWith("backbone.", StringComparison.Ordinal);
+        var groups = new List<DetrAdamW.Group>
+        {
+            new("transformer and heads", trainable.Where(p => !IsBackbone(p.name)).ToList(), options.LearningRate, options.WeightDecay),
+        };
+        var backboneParameters = trainable.Where(p => IsBackbone(p.name)).ToList();
+        if (backboneParameters.Count > 0)
+            groups.Add(new("backbone", backboneParameters, options.BackboneLearningRate, options.WeightDecay));
+        Optimizer = new DetrAdamW(groups);
+        var matcher = new HungarianMatcher(options.ClassCost, options.BoxCost, options.GiouCost);
+        Criterion = new SetCriterion(model.Config.NumClasses, matcher, options.EosCoefficient, options.ClassLossWeight,
+            options.BoxLossWeight, options.GiouLossWeight, options.AuxiliaryLoss ? model.Config.DecoderLayers : 1);
+    }
+
+    /// <summary>The optimiser: group 0 the transformer and heads, group 1 (when the backbone trains) the backbone.</summary>
+    public DetrAdamW Optimizer { get; }
+
+    /// <summary>The set criterion whose weighted total is back-propagated.</summary>
+    public SetCriterion Criterion { get; }
+
+    /// <summary>Whether the backbone trains, in its own optimiser group.</summary>
+    public bool HasBackboneGroup => Optimizer.Groups.Count > 1;
+
+    /// <summary>
+    /// One step on padded <paramref name="images"/> [B,3,H,W] with their padding mask [B,H,W] (true on padding). Returns
+    /// the weighted total loss and every term; a non-finite total (NaN when the outputs already are) updates nothing.
+    /// </summary>
+    public (double Total, IReadOnlyDictionary<string, double> Terms) Run(Tensor images, Tensor paddingMask, IReadOnlyList<DetrTarget> targets)
+    {
+        using var scope = NewDisposeScope();
+        var outputs = _model.forward(images, paddingMask);
+        if (!outputs.Logits.isfinite().all().item<bool>() || !outputs.Boxes.isfinite().all().item<bool>())
+            return (double.NaN, new Dictionary<string, double>());
+        var losses = Criterion.Forward(outputs, targets);
+        var total = Criterion.Total(losses);
+        double value = total.item<float>();
+        if (!double.IsFinite(value))
+            return (value, new Dictionary<string, double>());
+        Optimizer.ZeroGrad();
+        total.backward();
+        if (_clipNorm > 0)
+            nn.utils.clip_grad_norm_(_trainable, _clipNorm);
+        Optimizer.Step();
+        return (value, losses.ToDictionary(l => l.Key, l => (double)l.Value.item<float>()));
+    }
+
+    /// <summary>Releases the optimiser's moments and the criterion's tensors.</summary>
+    public void Dispose()
+    {
+        Optimizer.Dispose();
+        Criterion.Dispose();
+    }
+}
