@@ -6,8 +6,14 @@ namespace Detr.Bench;
 /// <summary>The architectures the comparisons run, and each one as the config of the re-typed reference in tests/fixtures.</summary>
 static class ReferenceConfigs
 {
-    /// <summary>The trainer's small model (ResNet-18 at width 16, 64 wide, 2+2 layers, 20 queries) for 3 classes, with the reference's dropout.</summary>
-    public static DetrConfig Tiny { get; } = Detr.Training.Training.DetrRecipes.SmallModel with { NumClasses = 3, Dropout = 0.1 };
+    /// <summary>
+    /// The trainer's small model (ResNet-18 at width 16, 64 wide, 2+2 layers, 20 queries) for 3 classes, in the
+    /// reference's form (frozen norms, no dilation: torchvision's BasicBlock has none) and with the reference's dropout.
+    /// </summary>
+    public static DetrConfig Tiny { get; } = Detr.Training.Training.DetrRecipes.SmallModel with
+    {
+        NumClasses = 3, Dropout = 0.1, BackboneNorms = BackboneNorms.Frozen, Dilation = false,
+    };
 
     /// <summary>The paper's DETR-R50 (frozen norms, 256 wide, 6+6 layers, 100 queries, 91 classes).</summary>
     public static DetrConfig R50 { get; } = new();
