@@ -25,7 +25,7 @@ static class BenchCommandLine
           --backbone-lr X    training-step: backbone learning rate (default 1e-5, stem and layer1 frozen); 0 freezes the backbone
           --profile N        export-speed: then N runs of each file under ONNX Runtime's profiler, summed per operator
         Options of shapes-training (defaults: the demo's long preset):
-          --minutes M --train N --val N --size PX --validate-every EPOCHS --out DIR
+          --minutes M --epochs N --train N --val N --size PX --validate-every EPOCHS --out DIR
           --lr X --lr-backbone X --batch N --clip X --eos X --lr-drop EPOCHS --queries N --width N --hidden N --layers N --ffn N
           --norms frozen|batch --objects MIN,MAX --sizes MINFRAC,MAXFRAC --augment reference|flip|off --dilation on|off --decoder-layers N
         Options of scoring:
@@ -110,6 +110,7 @@ static class BenchCommandLine
                 case "--objects": { var v = Value().Split(','); settings.MinObjects = int.Parse(v[0]); settings.MaxObjects = int.Parse(v[1]); break; }
                 case "--sizes": { var v = Value().Split(','); settings.MinSize = double.Parse(v[0], CultureInfo.InvariantCulture); settings.MaxSize = double.Parse(v[1], CultureInfo.InvariantCulture); break; }
                 case "--augment": settings.Augment = Value(); break;
+                case "--epochs": o.Epochs = Int(); o.LearningRateDropEpochs = Math.Max(1, o.Epochs * 2 / 3); break;
                 case "--lr": o.LearningRate = Real(); break;
                 case "--lr-backbone": o.BackboneLearningRate = Real(); break;
                 case "--batch": o.BatchSize = Int(); break;

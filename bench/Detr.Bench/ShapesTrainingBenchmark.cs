@@ -13,11 +13,11 @@ namespace Detr.Bench;
 /// <summary>Settings of the <c>shapes-training</c> run; the defaults are the demo's long preset.</summary>
 sealed class ShapesTrainingSettings
 {
-    public int TrainImages { get; set; } = 480;
-    public int ValidationImages { get; set; } = 96;
+    public int TrainImages { get; set; } = 2000;
+    public int ValidationImages { get; set; } = 200;
     public int ImageSize { get; set; } = 128;
-    public double Minutes { get; set; } = 30;
-    public int ValidateEvery { get; set; } = 5;
+    public double Minutes { get; set; } = 28;
+    public int ValidateEvery { get; set; } = 2;
     public int MinObjects { get; set; } = 1;
     public int MaxObjects { get; set; } = 4;
     public double MinSize { get; set; } = 0.12;
@@ -25,7 +25,7 @@ sealed class ShapesTrainingSettings
     public string Augment { get; set; } = "flip";
     public string Output { get; set; } = Path.Combine(Path.GetTempPath(), "detr-shapes-training");
     /// <summary>The trainer's options; the command line overrides single values.</summary>
-    public DetrTrainerOptions Options { get; } = DetrRecipes.FromScratchOnSmallImages(128, epochs: 100_000);
+    public DetrTrainerOptions Options { get; } = DetrRecipes.FromScratchOnSmallImages(128, epochs: 45);
 }
 
 /// <summary>
