@@ -62,7 +62,7 @@ sealed class DetrTrainingLoop(DetrModel model, IReadOnlyList<DetectionSample> tr
                 {
                     Epoch = epoch + 1, Epochs = options.Epochs, Step = step + 1, StepsPerEpoch = stepsPerEpoch, GlobalStep = global,
                     Loss = total, Terms = terms, LearningRate = LearningRateSchedule.At(options.LearningRate, epoch, options.LearningRateDropEpochs),
-                    ImagesPerSecond = perSecond,
+                    ImagesPerSecond = perSecond, SkippedSteps = _skippedSteps,
                     Remaining = TimeSpan.FromSeconds(stepsThisRun == 0 ? 0 : clock.Elapsed.TotalSeconds / stepsThisRun * stepsLeft),
                 });
                 if (options.MaxTrainingTime is TimeSpan budget && clock.Elapsed >= budget)
@@ -90,13 +90,23 @@ sealed class DetrTrainingLoop(DetrModel model, IReadOnlyList<DetectionSample> tr
         var result = training.Run(batch.Images, batch.Mask, targets);
         if (!double.IsFinite(result.Total))
             throw Diverged(result.Total, epoch, step, global);
+        _consecutiveSkips = training.SkippedForNonFiniteGradients ? _consecutiveSkips + 1 : 0;
+        if (training.SkippedForNonFiniteGradients)
+            _skippedSteps++;
+        if (_consecutiveSkips >= MaxConsecutiveSkips)
+            throw Diverged(double.NaN, epoch, step, global, $"The gradients were non-finite in {MaxConsecutiveSkips} steps in a row (those steps were skipped)");
         return result;
     }
 
-    DetrTrainingDivergedException Diverged(double value, int epoch, int step, long global)
+    // A step with non-finite gradients is skipped (weights untouched); this many in a row means training has diverged.
+    const int MaxConsecutiveSkips = 3;
+    int _consecutiveSkips;
+    long _skippedSteps;
+
+    DetrTrainingDivergedException Diverged(double value, int epoch, int step, long global, string? what = null)
     {
         string where = options.CheckpointDirectory is null ? "no checkpoint directory was set" : $"the last good checkpoint is in {TrainingCheckpoint.PathIn(options.CheckpointDirectory)}";
-        string what = double.IsNaN(value) ? "The model's outputs or loss became NaN" : $"The loss became {value}";
+        what ??= double.IsNaN(value) ? "The model's outputs or loss became NaN" : $"The loss became {value}";
         return new DetrTrainingDivergedException(
             $"{what} at epoch {epoch + 1}, step {step + 1} (global step {global + 1}); {where}. " +
             "Lower the learning rate, check the boxes and labels of that batch, or tighten the gradient clipping.");

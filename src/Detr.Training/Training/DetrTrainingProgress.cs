@@ -30,6 +30,9 @@ public sealed record DetrTrainingProgress
     /// <summary>Images per second over the epoch so far.</summary>
     public required double ImagesPerSecond { get; init; }
 
+    /// <summary>Steps so far whose gradients were non-finite and which were therefore skipped (weights left as they were).</summary>
+    public long SkippedSteps { get; init; }
+
     /// <summary>Estimated time to the end of training.</summary>
     public required TimeSpan Remaining { get; init; }
 
