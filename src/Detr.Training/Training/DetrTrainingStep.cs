@@ -80,7 +80,7 @@ public sealed class DetrTrainingStep : IDisposable
         Optimizer.ZeroGrad();
         total.backward();
         // The norm is needed even without clipping: non-finite gradients must never reach the weights.
-        double norm = nn.utils.clip_grad_norm_(_trainable, _clipNorm > 0 ? _clipNorm : double.MaxValue);
+        double norm = nn.utils.clip_grad_norm_(_trainable, _clipNorm > 0 ? _clipNorm : float.MaxValue);
         SkippedForNonFiniteGradients = !double.IsFinite(norm);
         if (SkippedForNonFiniteGradients)
         {
