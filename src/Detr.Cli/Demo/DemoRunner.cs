@@ -99,7 +99,7 @@ public sealed class DemoRunner(CliConsole console, string outputFolder, DemoPres
             new
             {
                 preset = preset.Name, stats = named, per_class_ap = perClass, training_steps = run.Steps, epochs = run.EpochsCompleted,
-                validation_curve = run.History.Where(h => h.Validation?.ContainsKey("AP50") == true)
+                validation_curve = run.History.Where(h => h.Validation is not null)
                     .Select(h => new { step = h.GlobalStep, epoch = h.Epoch, ap = h.Validation!["AP"], ap50 = h.Validation["AP50"], loss = h.Validation["loss"] }),
             },
             new JsonSerializerOptions { WriteIndented = true }));

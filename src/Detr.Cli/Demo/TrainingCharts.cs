@@ -30,7 +30,7 @@ public static class TrainingCharts
     /// <summary>Validation AP and AP50 against the training step, or null when training never validated.</summary>
     public static SKBitmap? ValidationCurve(IReadOnlyList<DetrTrainingProgress> history)
     {
-        var validation = history.Where(h => h.Validation?.ContainsKey("AP50") == true).ToArray();
+        var validation = history.Where(h => h.Validation is not null).ToArray();
         if (validation.Length == 0)
             return null;
         var x = validation.Select(h => (double)h.GlobalStep).ToArray();

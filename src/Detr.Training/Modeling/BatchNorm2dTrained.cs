@@ -10,15 +10,12 @@ namespace Detr.Training.Modeling;
 /// </summary>
 public sealed class BatchNorm2dTrained : nn.Module<Tensor, Tensor>
 {
-    readonly TorchSharp.Modules.Parameter weight, bias;
-
     /// <summary>A norm over <paramref name="channels"/>, starting as the identity.</summary>
     public BatchNorm2dTrained(long channels) : base(nameof(BatchNorm2dTrained))
     {
-        weight = new TorchSharp.Modules.Parameter(ones(channels));
-        bias = new TorchSharp.Modules.Parameter(zeros(channels));
-        register_parameter("weight", weight);
-        register_parameter("bias", bias);
+        // Looked up by name in forward, as the buffers: moving the module to another device replaces them.
+        register_parameter("weight", new TorchSharp.Modules.Parameter(ones(channels)));
+        register_parameter("bias", new TorchSharp.Modules.Parameter(zeros(channels)));
         register_buffer("running_mean", zeros(channels));
         register_buffer("running_var", ones(channels));
     }

@@ -90,10 +90,13 @@ sealed class DetrTrainingLoop(DetrModel model, IReadOnlyList<DetectionSample> tr
         var result = training.Run(batch.Images, batch.Mask, targets);
         if (!double.IsFinite(result.Total))
             throw Diverged(result.Total, epoch, step, global);
-        _consecutiveSkips = training.SkippedForNonFiniteGradients ? _consecutiveSkips + 1 : 0;
-        if (training.SkippedForNonFiniteGradients)
-            _skippedSteps++;
-        if (_consecutiveSkips >= MaxConsecutiveSkips)
+        if (!training.SkippedForNonFiniteGradients)
+        {
+            _consecutiveSkips = 0;
+            return result;
+        }
+        _skippedSteps++;
+        if (++_consecutiveSkips >= MaxConsecutiveSkips)
             throw Diverged(double.NaN, epoch, step, global, $"The gradients were non-finite in {MaxConsecutiveSkips} steps in a row (those steps were skipped)");
         return result;
     }

@@ -69,6 +69,7 @@ public sealed class DetrTrainingStep : IDisposable
     public (double Total, IReadOnlyDictionary<string, double> Terms) Run(Tensor images, Tensor paddingMask, IReadOnlyList<DetrTarget> targets)
     {
         using var scope = NewDisposeScope();
+        SkippedForNonFiniteGradients = false;
         var outputs = _model.forward(images, paddingMask);
         if (!outputs.Logits.isfinite().all().item<bool>() || !outputs.Boxes.isfinite().all().item<bool>())
             return (double.NaN, new Dictionary<string, double>());
@@ -82,12 +83,8 @@ public sealed class DetrTrainingStep : IDisposable
         // The norm is needed even without clipping: non-finite gradients must never reach the weights.
         double norm = nn.utils.clip_grad_norm_(_trainable, _clipNorm > 0 ? _clipNorm : float.MaxValue);
         SkippedForNonFiniteGradients = !double.IsFinite(norm);
-        if (SkippedForNonFiniteGradients)
-        {
-            Optimizer.ZeroGrad();
-            return (value, losses.ToDictionary(l => l.Key, l => (double)l.Value.item<float>()));
-        }
-        Optimizer.Step();
+        if (!SkippedForNonFiniteGradients)
+            Optimizer.Step();
         return (value, losses.ToDictionary(l => l.Key, l => (double)l.Value.item<float>()));
     }
 

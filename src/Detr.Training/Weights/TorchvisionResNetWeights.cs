@@ -19,10 +19,8 @@ internal static class TorchvisionResNetWeights
     public static LoadReport Load(Backbone backbone, IReadOnlyDictionary<string, Tensor> weights, string source)
     {
         RefuseOtherLayouts(weights.Keys, source);
-        // The classifier and the batch-norm step counters have no place in a frozen-norm trunk.
-        var trunk = weights.Where(w => !w.Key.StartsWith("fc.", StringComparison.Ordinal)
-                                       && !w.Key.EndsWith(".num_batches_tracked", StringComparison.Ordinal))
-            .ToDictionary(w => w.Key, w => w.Value, StringComparer.Ordinal);
+        // The classifier has no place in the trunk (the loader itself passes over batch-norm step counters).
+        var trunk = weights.Where(w => !w.Key.StartsWith("fc.", StringComparison.Ordinal)).ToDictionary(w => w.Key, w => w.Value, StringComparer.Ordinal);
         var report = StateDictLoader.Compare(backbone.Body, trunk);
         if (!report.IsExact)
             throw new InvalidDataException($"'{source}' does not fit the backbone: {report}. It is a torchvision ResNet of another " +

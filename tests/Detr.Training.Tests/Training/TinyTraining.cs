@@ -17,11 +17,7 @@ static class TinyTraining
     };
 
     /// <summary>No randomness in the augmentation: a fixed 64-pixel short side, for overfitting checks.</summary>
-    public static DetrAugmentationOptions Fixed(int size) => new()
-    {
-        Scales = [size], MaxSize = size * 2, PreCropScales = [size], CropMin = size, CropMax = size,
-        FlipProbability = 0, CropProbability = 0, EvaluationSize = size,
-    };
+    public static DetrAugmentationOptions Fixed(int size) => DetrAugmentationOptions.FlipOnly(size) with { FlipProbability = 0 };
 
     public static (MLContext Ml, IDataView Data, SyntheticShapesSummary Summary) Dataset(string folder, int images, int seed = 1, int size = 64)
     {
