@@ -8,10 +8,10 @@ public sealed class Backbone : nn.Module<Tensor, Tensor, (Tensor Features, Tenso
 {
     readonly ResNetBody body;
 
-    /// <summary>The trunk for <paramref name="config"/>.</summary>
-    public Backbone(DetrConfig config) : base(nameof(Backbone))
+    /// <summary>The trunk for <paramref name="spec"/>.</summary>
+    public Backbone(ResNetSpec spec) : base(nameof(Backbone))
     {
-        body = new ResNetBody(config);
+        body = new ResNetBody(spec);
         RegisterComponents();
     }
 
@@ -22,10 +22,20 @@ public sealed class Backbone : nn.Module<Tensor, Tensor, (Tensor Features, Tenso
     public override (Tensor Features, Tensor Mask) forward(Tensor images, Tensor paddingMask)
     {
         var features = body.forward(images);
+        return (features, ResizeMask(paddingMask, features));
+    }
+
+    /// <summary>C3, C4 and C5 with their padding masks, for the multi-scale architectures.</summary>
+    public (Tensor Features, Tensor Mask)[] ForwardLevels(Tensor images, Tensor paddingMask) =>
+        body.ForwardStages(images).Select(features => (features, ResizeMask(paddingMask, features))).ToArray();
+
+    /// <summary>The padding mask [B,H,W] resized to a feature map's size (nearest, as the reference's F.interpolate).</summary>
+    public static Tensor ResizeMask(Tensor paddingMask, Tensor features)
+    {
         using var scope = NewDisposeScope();
         var mask = nn.functional.interpolate(paddingMask.unsqueeze(0).to(ScalarType.Float32),
             size: [features.shape[2], features.shape[3]], mode: InterpolationMode.Nearest).to(ScalarType.Bool)[0];
-        return (features, mask.MoveToOuterDisposeScope());
+        return mask.MoveToOuterDisposeScope();
     }
 
     /// <summary>

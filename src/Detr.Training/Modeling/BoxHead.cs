@@ -16,6 +16,9 @@ public sealed class BoxHead : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>The last layer (hidden → 4), which Deformable DETR initialises to zero.</summary>
+    public Linear LastLayer => layers[^1];
+
     /// <inheritdoc />
     public override Tensor forward(Tensor x)
     {

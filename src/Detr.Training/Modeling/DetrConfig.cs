@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Detr.Training.Modeling;
 
 /// <summary>ResNet depth of the backbone.</summary>
@@ -27,7 +29,7 @@ public enum PositionEmbeddingKind
 }
 
 /// <summary>DETR's architecture, with the paper's defaults (R50, 256 wide, 8 heads, 6+6 layers, FFN 2048, 100 queries, 91 classes).</summary>
-public sealed record DetrConfig
+public sealed record DetrConfig : IDetrArchitecture
 {
     /// <summary>Backbone depth.</summary>
     public ResNetDepth Backbone { get; init; } = ResNetDepth.ResNet50;
@@ -83,16 +85,29 @@ public sealed record DetrConfig
             throw new ArgumentException("Layer counts, queries, classes and widths must be positive (at least one decoder layer).");
     }
 
+    /// <summary>The ResNet trunk of this configuration.</summary>
+    [JsonIgnore]
+    public ResNetSpec ResNet => new(Backbone, BackboneBaseWidth, Dilation, BackboneNorms);
+
     /// <summary>Blocks per stage and whether they are bottlenecks.</summary>
-    public (int[] Blocks, bool Bottleneck) Stages => Backbone switch
-    {
-        ResNetDepth.ResNet18 => ([2, 2, 2, 2], false),
-        ResNetDepth.ResNet34 => ([3, 4, 6, 3], false),
-        ResNetDepth.ResNet50 => ([3, 4, 6, 3], true),
-        ResNetDepth.ResNet101 => ([3, 4, 23, 3], true),
-        _ => throw new ArgumentOutOfRangeException(nameof(Backbone)),
-    };
+    [JsonIgnore]
+    public (int[] Blocks, bool Bottleneck) Stages => ResNet.Stages;
 
     /// <summary>Channels of the backbone's last feature map.</summary>
-    public int BackboneChannels => BackboneBaseWidth * 8 * (Stages.Bottleneck ? 4 : 1);
+    [JsonIgnore]
+    public int BackboneChannels => ResNet.LastChannels;
+
+    /// <inheritdoc />
+    [JsonIgnore]
+    public string Name => "detr";
+
+    /// <inheritdoc />
+    [JsonIgnore]
+    public ClassificationKind Classification => ClassificationKind.SoftmaxWithNoObject;
+
+    /// <inheritdoc />
+    public IDetrArchitecture WithNumClasses(int numClasses) => this with { NumClasses = numClasses };
+
+    /// <inheritdoc />
+    public DetectionTransformer CreateModel() => new DetrModel(this);
 }

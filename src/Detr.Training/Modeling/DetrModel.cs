@@ -8,7 +8,7 @@ namespace Detr.Training.Modeling;
 /// DETR (Carion et al. 2020) in TorchSharp, module for module as facebookresearch/detr so its checkpoints load by key:
 /// <c>backbone.0.body.*</c>, <c>transformer.*</c>, <c>input_proj</c>, <c>query_embed</c>, <c>class_embed</c>, <c>bbox_embed</c>.
 /// </summary>
-public sealed class DetrModel : nn.Module<Tensor, Tensor, DetrOutputs>
+public sealed class DetrModel : DetectionTransformer
 {
     readonly Joiner backbone;
     readonly Conv2d input_proj;
@@ -34,8 +34,11 @@ public sealed class DetrModel : nn.Module<Tensor, Tensor, DetrOutputs>
     /// <summary>The architecture.</summary>
     public DetrConfig Config { get; }
 
-    /// <summary>The ResNet (for freezing and learning-rate groups).</summary>
-    public Backbone Backbone => backbone.Backbone;
+    /// <inheritdoc />
+    public override IDetrArchitecture Architecture => Config;
+
+    /// <inheritdoc />
+    public override Backbone Backbone => backbone.Backbone;
 
     /// <summary>The class head, re-initialised when fine-tuning to another class count.</summary>
     public Linear ClassHead => class_embed;

@@ -3,7 +3,9 @@ using static TorchSharp.torch;
 namespace Detr.Training.Modeling;
 
 /// <summary>
-/// DETR's predictions: class logits [B,Q,C+1] (last = no object), boxes [B,Q,4] as sigmoid cx,cy,w,h normalised to
-/// the unpadded image, and the same from each earlier decoder layer (ordered, excluding the last) for auxiliary losses.
+/// A DETR-family model's predictions: class logits [B,Q,C+1] (softmax, last = no object) or [B,Q,C] (sigmoid), boxes
+/// [B,Q,4] as sigmoid cx,cy,w,h normalised to the unpadded image, the same from each earlier decoder layer (ordered,
+/// excluding the last) for auxiliary losses, and in two-stage Deformable DETR the encoder's proposals.
 /// </summary>
-public sealed record DetrOutputs(Tensor Logits, Tensor Boxes, IReadOnlyList<(Tensor Logits, Tensor Boxes)> Auxiliary);
+public sealed record DetrOutputs(Tensor Logits, Tensor Boxes, IReadOnlyList<(Tensor Logits, Tensor Boxes)> Auxiliary,
+    (Tensor Logits, Tensor Boxes)? Encoder = null);

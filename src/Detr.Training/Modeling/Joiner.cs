@@ -15,7 +15,7 @@ public sealed class Joiner : nn.Module<Tensor, Tensor, (Tensor Features, Tensor 
     /// <summary>Backbone and embedding for <paramref name="config"/>.</summary>
     public Joiner(DetrConfig config) : base(nameof(Joiner))
     {
-        _children = new Children(new Backbone(config), config.PositionEmbedding == PositionEmbeddingKind.Sine
+        _children = new Children(new Backbone(config.ResNet), config.PositionEmbedding == PositionEmbeddingKind.Sine
             ? new SinePositionEmbedding(config.HiddenDim)
             : new LearnedPositionEmbedding(config.HiddenDim));
         register_module("0", _children.Backbone);

@@ -12,13 +12,18 @@ public sealed class SinePositionEmbedding : nn.Module<Tensor, Tensor>
     // Held scalars (see HeldScalars).
     static readonly Scalar Temperature = 10000.0.ToScalar(), Scale = (2 * Math.PI).ToScalar(), Epsilon = 1e-6.ToScalar(), Two = 2.ToScalar();
     readonly Scalar _featureCount;
+    readonly Scalar? _centreOffset;
     readonly int _features;
 
-    /// <summary>An embedding of <paramref name="hiddenDim"/> channels (half for y, half for x).</summary>
-    public SinePositionEmbedding(int hiddenDim) : base(nameof(SinePositionEmbedding))
+    /// <summary>
+    /// An embedding of <paramref name="hiddenDim"/> channels (half for y, half for x). Deformable DETR's reference
+    /// takes pixel centres (<paramref name="pixelCentres"/>: cumulative count − 0.5) where DETR's takes the count.
+    /// </summary>
+    public SinePositionEmbedding(int hiddenDim, bool pixelCentres = false) : base(nameof(SinePositionEmbedding))
     {
         _features = hiddenDim / 2;
         _featureCount = ((double)_features).ToScalar();
+        _centreOffset = pixelCentres ? (-0.5).ToScalar() : null;
     }
 
     /// <summary>Embedding [B, hidden, h, w] for a padding mask [B, h, w] (true on padding).</summary>
@@ -28,8 +33,12 @@ public sealed class SinePositionEmbedding : nn.Module<Tensor, Tensor>
         var notMask = paddingMask.logical_not();
         var y = notMask.cumsum(1, ScalarType.Float32);
         var x = notMask.cumsum(2, ScalarType.Float32);
-        y = y / y[TensorIndex.Colon, TensorIndex.Slice(-1, null), TensorIndex.Colon].Plus(Epsilon) * Scale;
-        x = x / x[TensorIndex.Colon, TensorIndex.Colon, TensorIndex.Slice(-1, null)].Plus(Epsilon) * Scale;
+        var yLast = y[TensorIndex.Colon, TensorIndex.Slice(-1, null), TensorIndex.Colon].Plus(Epsilon);
+        var xLast = x[TensorIndex.Colon, TensorIndex.Colon, TensorIndex.Slice(-1, null)].Plus(Epsilon);
+        if (_centreOffset is not null)
+            (y, x) = (y.Plus(_centreOffset), x.Plus(_centreOffset));
+        y = y / yLast * Scale;
+        x = x / xLast * Scale;
         var dimT = arange(_features, ScalarType.Float32, paddingMask.device);
         var exponent = dimT.div(Two, RoundingMode.floor) * Two / _featureCount;
         dimT = full_like(exponent, Temperature).pow(exponent);
