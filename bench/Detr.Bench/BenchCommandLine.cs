@@ -117,14 +117,20 @@ static class BenchCommandLine
                 case "--clip": o.GradientClipNorm = Real(); break;
                 case "--eos": o.EosCoefficient = Real(); break;
                 case "--lr-drop": o.LearningRateDropEpochs = Int(); break;
-                case "--queries": o.Model = o.Model! with { Queries = Int() }; break;
-                case "--width": o.Model = o.Model! with { BackboneBaseWidth = Int() }; break;
-                case "--hidden": o.Model = o.Model! with { HiddenDim = Int() }; break;
-                case "--layers": { int n = Int(); o.Model = o.Model! with { EncoderLayers = n, DecoderLayers = n }; break; }
-                case "--dilation": o.Model = o.Model! with { Dilation = Value() == "on" }; break;
-                case "--decoder-layers": o.Model = o.Model! with { DecoderLayers = Int() }; break;
-                case "--ffn": o.Model = o.Model! with { FeedForwardDim = Int() }; break;
-                case "--norms": o.Model = o.Model! with { BackboneNorms = Enum.Parse<Detr.Training.Modeling.BackboneNorms>(Value(), ignoreCase: true) }; break;
+                case "--queries": { int n = Int(); settings.Edit(d => d with { Queries = n }, m => m with { Queries = n }); break; }
+                case "--width": { int n = Int(); settings.Edit(d => d with { BackboneBaseWidth = n }, m => m with { BackboneBaseWidth = n }); break; }
+                case "--hidden": { int n = Int(); settings.Edit(d => d with { HiddenDim = n }, m => m with { HiddenDim = n }); break; }
+                case "--layers": { int n = Int(); settings.Edit(d => d with { EncoderLayers = n, DecoderLayers = n }, m => m with { EncoderLayers = n, DecoderLayers = n }); break; }
+                case "--dilation": { bool on = Value() == "on"; settings.Edit(d => d with { Dilation = on }, m => m with { Dilation = on }); break; }
+                case "--decoder-layers": { int n = Int(); settings.Edit(d => d with { DecoderLayers = n }, m => m with { DecoderLayers = n }); break; }
+                case "--ffn": { int n = Int(); settings.Edit(d => d with { FeedForwardDim = n }, m => m with { FeedForwardDim = n }); break; }
+                case "--norms": { var norms = Enum.Parse<Detr.Training.Modeling.BackboneNorms>(Value(), ignoreCase: true); settings.Edit(d => d with { BackboneNorms = norms }, m => m with { BackboneNorms = norms }); break; }
+                case "--architecture": settings.Architecture = Value(); break;
+                case "--refine": { bool on = Value() == "on"; settings.Edit(d => d, m => m with { BoxRefine = on }); break; }
+                case "--two-stage": { bool on = Value() == "on"; settings.Edit(d => d, m => m with { TwoStage = on, BoxRefine = m.BoxRefine || on }); break; }
+                case "--levels": { int n = Int(); settings.Edit(d => d, m => m with { FeatureLevels = n }); break; }
+                case "--points": { int n = Int(); settings.Edit(d => d, m => m with { EncoderPoints = n, DecoderPoints = n }); break; }
+                case "--data": settings.Data = Path.GetFullPath(Value()); break;
                 default: throw new ArgumentException($"Unknown option '{name}' of shapes-training.");
             }
         }

@@ -52,7 +52,7 @@ static class ModelFixtures
     public static float MaxAbsDifference(Tensor a, Tensor b) => (a - b).abs().max().item<float>();
 
     /// <summary>Runs <paramref name="model"/> on fixture <paramref name="name"/>'s "single" or "batch" input and checks every decoder layer's outputs against the reference's (≤ 1e-4).</summary>
-    public static void AssertReferenceOutputs(DetrModel model, string name, string input)
+    public static void AssertReferenceOutputs(DetectionTransformer model, string name, string input)
     {
         var images = Tensor(name, $"{input}_images");
         var mask = Tensor(name, $"{input}_mask").to(ScalarType.Bool);

@@ -27,8 +27,10 @@ static class ExportCommand
                 string path = parsed.GetValue(output)!;
                 DetrOnnxExporter.Export(model, path, new DetrOnnxExportOptions { LabelNames = names });
                 if (report.Reinitialised.Count > 0)
-                    console.Error.WriteLine($"detr: note: re-initialised {string.Join(", ", report.Reinitialised)} for {model.Config.NumClasses} classes.");
-                console.Output.WriteLine($"Exported {model.Config.Backbone} DETR ({model.Config.NumClasses} classes, {model.Config.Queries} queries) to {path}");
+                    console.Error.WriteLine($"detr: note: re-initialised {string.Join(", ", report.Reinitialised)} for {model.Architecture.NumClasses} classes.");
+                var architecture = model.Architecture;
+                console.Output.WriteLine($"Exported {architecture.ResNet.Depth} {(architecture.Name == "deformable" ? "Deformable DETR" : "DETR")} " +
+                    $"({architecture.NumClasses} classes, {architecture.Queries} queries) to {path}");
             }
             return 0;
         });

@@ -39,11 +39,7 @@ public static class DetrPostprocessor
             int q = order[i];
             result.ClassIds[i] = labels[q];
             result.Scores[i] = scores[q];
-            float cx = boxes[q * 4], cy = boxes[q * 4 + 1], w = boxes[q * 4 + 2], h = boxes[q * 4 + 3];
-            result.Boxes[i * 4] = (cx - 0.5f * w) * scaleX;
-            result.Boxes[i * 4 + 1] = (cy - 0.5f * h) * scaleY;
-            result.Boxes[i * 4 + 2] = (cx + 0.5f * w) * scaleX;
-            result.Boxes[i * 4 + 3] = (cy + 0.5f * h) * scaleY;
+            NormalisedBoxes.ToPixelCorners(boxes, q, scaleX, scaleY, result.Boxes.AsSpan(i * 4, 4));
         }
         return result;
     }

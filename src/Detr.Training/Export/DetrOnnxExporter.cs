@@ -18,15 +18,21 @@ namespace Detr.Training.Export;
 /// </summary>
 public static class DetrOnnxExporter
 {
-    /// <summary>Writes <paramref name="model"/> (any configuration, trained or loaded) as ONNX to <paramref name="path"/>.</summary>
-    public static void Export(DetrModel model, string path, DetrOnnxExportOptions? options = null)
+    /// <summary>Writes <paramref name="model"/> (either architecture, any configuration, trained or loaded) as ONNX to <paramref name="path"/>.</summary>
+    public static void Export(DetectionTransformer model, string path, DetrOnnxExportOptions? options = null)
     {
         byte[] bytes = ToBytes(model, options);
         AtomicFile.Write(path, stream => stream.Write(bytes));
     }
 
-    /// <summary>The ONNX bytes of <paramref name="model"/>; heads, dilation and pre-norm come from its config.</summary>
-    public static byte[] ToBytes(DetrModel model, DetrOnnxExportOptions? options = null)
+    /// <summary>The ONNX bytes of <paramref name="model"/>; heads, dilation and the rest come from its configuration.</summary>
+    public static byte[] ToBytes(DetectionTransformer model, DetrOnnxExportOptions? options = null) => model switch
+    {
+        DetrModel detr => ToBytes(detr, options),
+        _ => throw new NotSupportedException($"ONNX export of {model.Architecture.Name} models is not available yet."),
+    };
+
+    static byte[] ToBytes(DetrModel model, DetrOnnxExportOptions? options)
     {
         var config = model.Config;
         options = (options ?? new DetrOnnxExportOptions()) with { Heads = config.Heads, Dilation = config.Dilation, PreNorm = config.PreNorm };

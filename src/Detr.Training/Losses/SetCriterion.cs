@@ -8,9 +8,12 @@ using static TorchSharp.torch;
 namespace Detr.Training.Losses;
 
 /// <summary>
-/// DETR's set criterion: after matching, cross-entropy over every query (the no-object class weighted by
-/// <see cref="EosCoefficient"/>), L1 and generalised-IoU on matched boxes normalised by the number of target boxes, and
-/// the cardinality error for logging; the same for every auxiliary decoder output (keys suffixed <c>_i</c>).
+/// DETR's set criterion: after matching, a classification loss over every query, L1 and generalised-IoU on matched
+/// boxes normalised by the number of target boxes, and the cardinality error for logging; the same for every auxiliary
+/// decoder output (keys suffixed <c>_i</c>) and, in two-stage Deformable DETR, for the encoder's proposals against
+/// class-agnostic targets (<c>_enc</c>). The classification loss follows the matcher's
+/// <see cref="HungarianMatcher.Classification"/>: cross-entropy with the no-object class weighted by
+/// <see cref="EosCoefficient"/> (DETR), or the sigmoid <see cref="FocalLoss"/> (Deformable DETR).
 /// </summary>
 public sealed class SetCriterion : IDisposable
 {
@@ -31,8 +34,11 @@ public sealed class SetCriterion : IDisposable
         _classWeights[numClasses].fill_(eos);
         var weights = new Dictionary<string, double> { ["loss_ce"] = classLossWeight, ["loss_bbox"] = boxLossWeight, ["loss_giou"] = giouLossWeight };
         foreach (var (key, value) in weights.ToArray())
+        {
             for (int i = 0; i < decoderLayers - 1; i++)
                 weights[$"{key}_{i}"] = value;
+            weights[$"{key}_enc"] = value; // as the reference, listed whether or not the model has encoder proposals
+        }
         WeightDict = weights;
     }
 
@@ -56,6 +62,12 @@ public sealed class SetCriterion : IDisposable
         AddLosses(losses, outputs.Logits, outputs.Boxes, targets, boxCount, suffix: "", logClassError: true);
         for (int i = 0; i < outputs.Auxiliary.Count; i++)
             AddLosses(losses, outputs.Auxiliary[i].Logits, outputs.Auxiliary[i].Boxes, targets, boxCount, suffix: $"_{i}", logClassError: false);
+        if (outputs.Encoder is var (encoderLogits, encoderBoxes))
+        {
+            // The proposals learn objectness: every target counts as class 0.
+            var agnostic = targets.Select(t => new DetrTarget(zeros_like(t.Labels), t.Boxes)).ToList();
+            AddLosses(losses, encoderLogits, encoderBoxes, agnostic, boxCount, suffix: "_enc", logClassError: false);
+        }
         return losses;
     }
 
@@ -82,18 +94,22 @@ public sealed class SetCriterion : IDisposable
         var matchedClasses = cat(targets.Select((t, b) => t.Labels.index_select(0, tensor(matches[b].Targets, ScalarType.Int64, device))).ToArray());
         var matchedTargetBoxes = cat(targets.Select((t, b) => t.Boxes.index_select(0, tensor(matches[b].Targets, ScalarType.Int64, device))).ToArray());
 
-        // Classification over all queries: unmatched ones learn "no object".
+        // Classification over all queries: unmatched ones learn "no object" (softmax) or all-negative (sigmoid).
         var targetClasses = full(logits.shape[0], logits.shape[1], _noObject, ScalarType.Int64, device);
         if (queryIndex.shape[0] > 0)
             targetClasses = targetClasses.index_put_(matchedClasses, batchIndex, queryIndex);
-        losses["loss_ce" + suffix] = nn.functional.cross_entropy(logits.transpose(1, 2), targetClasses, _classWeights.to(device));
+        losses["loss_ce" + suffix] = Matcher.Classification == ClassificationKind.Sigmoid
+            ? FocalLoss.Sum(logits, nn.functional.one_hot(targetClasses, NumClasses + 1)[.., .., TensorIndex.Slice(0, NumClasses)].to(logits.dtype), boxCount)
+            : nn.functional.cross_entropy(logits.transpose(1, 2), targetClasses, _classWeights.to(device));
         if (logClassError)
             losses["class_error" + suffix] = ClassError(logits, batchIndex, queryIndex, matchedClasses);
 
         using (no_grad())
         {
+            // The reference counts predictions whose best column is not the last one, for sigmoid logits too.
+            using var lastColumn = (logits.shape[^1] - 1).ToScalar();
             var targetCounts = tensor(targets.Select(t => (float)t.Labels.shape[0]).ToArray(), ScalarType.Float32, device);
-            var predictedCounts = logits.argmax(-1).ne(_noObject).sum(1).to(ScalarType.Float32);
+            var predictedCounts = logits.argmax(-1).ne(lastColumn).sum(1).to(ScalarType.Float32);
             losses["cardinality_error" + suffix] = nn.functional.l1_loss(predictedCounts, targetCounts);
         }
 

@@ -32,7 +32,7 @@ public sealed class DetrTrainer : IEstimator<DetrScoringTransformer>
     public DetrTrainerOptions Options { get; }
 
     /// <summary>The model trained by the last <see cref="Fit"/> (on the training device, eval mode).</summary>
-    public DetrModel? TrainedModel { get; private set; }
+    public DetectionTransformer? TrainedModel { get; private set; }
 
     /// <summary>Class names of the last <see cref="Fit"/>, index = class id.</summary>
     public IReadOnlyList<string>? ClassNames { get; private set; }
@@ -51,8 +51,7 @@ public sealed class DetrTrainer : IEstimator<DetrScoringTransformer>
             : TrainingSampleReader.Read(Options.ValidationData, Options.ImageColumnName, Options.LabelsColumnName, Options.BoxesColumnName).Samples;
         var device = ResolveDevice();
         manual_seed(Options.Seed);
-        var config = (Options.Model ?? new DetrConfig()) with { NumClasses = data.ClassNames.Count };
-        var model = new DetrModel(config);
+        var model = (Options.Model ?? new DetrConfig()).WithNumClasses(data.ClassNames.Count).CreateModel();
         if (Options.StartFromCheckpoint is string start)
             DetrWeights.LoadInto(model, start, allowNewClassCount: true);
         else if (Options.StartFromBackbone is string backbone)

@@ -16,8 +16,11 @@ public sealed class DetrTrainerOptions
     /// <summary>Ground-truth boxes: x0,y0,x1,y1 per box in pixels.</summary>
     public string BoxesColumnName { get; set; } = "Boxes";
 
-    /// <summary>Architecture; null takes the paper's (R50) with the class count of the data. <c>NumClasses</c> is always set from the data.</summary>
-    public DetrConfig? Model { get; set; }
+    /// <summary>
+    /// Architecture: a <see cref="DetrConfig"/> (DETR) or a <see cref="Modeling.Deformable.DeformableDetrConfig"/>
+    /// (Deformable DETR); null takes DETR's paper configuration (R50). The class count is always set from the data.
+    /// </summary>
+    public IDetrArchitecture? Model { get; set; }
 
     /// <summary>Start from these weights: a Detr.Training checkpoint, a reference <c>.pth</c>, or a safetensors file (reference or transformers names).</summary>
     public string? StartFromCheckpoint { get; set; }

@@ -13,7 +13,7 @@ namespace Detr.Training.Training;
 /// learning rates, checkpoints and validation, every step inside a dispose scope. Randomness is derived from (seed, epoch, sample) and (seed, step), so a run
 /// resumed from any checkpoint continues exactly as it would have.
 /// </summary>
-sealed class DetrTrainingLoop(DetrModel model, IReadOnlyList<DetectionSample> train, IReadOnlyList<DetectionSample>? validation,
+sealed class DetrTrainingLoop(DetectionTransformer model, IReadOnlyList<DetectionSample> train, IReadOnlyList<DetectionSample>? validation,
     IReadOnlyList<string> labels, DetrTrainerOptions options, Device device)
 {
     readonly List<DetrTrainingProgress> _history = [];
@@ -36,7 +36,7 @@ sealed class DetrTrainingLoop(DetrModel model, IReadOnlyList<DetectionSample> tr
         long global = position.GlobalStep;
         for (int epoch = position.Epoch; epoch < options.Epochs; epoch++)
         {
-            SetLearningRates(optimizer, epoch, training.HasBackboneGroup);
+            SetLearningRates(optimizer, epoch);
             var order = Enumerable.Range(0, train.Count).ToArray();
             new Random(Mix(options.Seed, epoch, -1)).Shuffle(order);
             model.train();
@@ -121,7 +121,7 @@ sealed class DetrTrainingLoop(DetrModel model, IReadOnlyList<DetectionSample> tr
         double sum = 0;
         var terms = new Dictionary<string, double>();
         var augmentation = new DetrTrainAugmentation(options.Augmentation, new Random(0));
-        var detections = new ValidationDetections(model.Config.NumClasses);
+        var detections = new ValidationDetections(model.Architecture.NumClasses, model.Architecture.Classification);
         for (int start = 0; start < validation!.Count; start += options.BatchSize)
         {
             using var scope = NewDisposeScope();
@@ -150,11 +150,18 @@ sealed class DetrTrainingLoop(DetrModel model, IReadOnlyList<DetectionSample> tr
         });
     }
 
-    void SetLearningRates(DetrAdamW optimizer, int epoch, bool hasBackboneGroup)
+    void SetLearningRates(DetrAdamW optimizer, int epoch)
     {
-        optimizer.Groups[0].LearningRate = LearningRateSchedule.At(options.LearningRate, epoch, options.LearningRateDropEpochs);
-        if (hasBackboneGroup)
-            optimizer.Groups[1].LearningRate = LearningRateSchedule.At(options.BackboneLearningRate, epoch, options.LearningRateDropEpochs);
+        foreach (var group in optimizer.Groups)
+        {
+            double baseRate = group.Name switch
+            {
+                DetrTrainingStep.BackboneGroup => options.BackboneLearningRate,
+                DetrTrainingStep.SlowGroup => options.LearningRate * DetrTrainingStep.SlowLearningRateFactor,
+                _ => options.LearningRate,
+            };
+            group.LearningRate = LearningRateSchedule.At(baseRate, epoch, options.LearningRateDropEpochs);
+        }
     }
 
     void SaveCheckpoint(DetrAdamW optimizer, TrainingCheckpoint.Position position)

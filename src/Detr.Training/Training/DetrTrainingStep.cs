@@ -15,7 +15,7 @@ namespace Detr.Training.Training;
 /// </summary>
 public sealed class DetrTrainingStep : IDisposable
 {
-    readonly DetrModel _model;
+    readonly DetectionTransformer _model;
     readonly Parameter[] _trainable;
     readonly double _clipNorm;
 
@@ -23,36 +23,51 @@ public sealed class DetrTrainingStep : IDisposable
     /// A step for <paramref name="model"/> with the optimiser, matcher and loss settings of <paramref name="options"/>;
     /// the model's train/eval mode is left to the caller.
     /// </summary>
-    public DetrTrainingStep(DetrModel model, DetrTrainerOptions options)
+    public DetrTrainingStep(DetectionTransformer model, DetrTrainerOptions options)
     {
         _model = model;
         _clipNorm = options.GradientClipNorm;
+        var architecture = model.Architecture;
         // A pretrained trunk keeps its stem and first stage, as the reference; one learning from scratch trains them all.
-        model.Backbone.Freeze(entireTrunk: options.BackboneLearningRate <= 0, stemAndFirstStage: model.Config.BackboneNorms == BackboneNorms.Frozen);
-        var trainable = model.named_parameters().Where(p => p.parameter.requires_grad).ToList();
+        model.Backbone.Freeze(entireTrunk: options.BackboneLearningRate <= 0, stemAndFirstStage: architecture.ResNet.Norms == BackboneNorms.Frozen);
+        // Heads shared by every decoder layer appear once per layer in the module tree: each parameter is updated once.
+        var trainable = model.named_parameters().Where(p => p.parameter.requires_grad).DistinctBy(p => p.parameter.Handle).ToList();
         _trainable = trainable.Select(p => p.parameter).ToArray();
         bool IsBackbone(string name) => name.StartsWith("backbone.", StringComparison.Ordinal);
         var groups = new List<DetrAdamW.Group>
         {
-            new("transformer and heads", trainable.Where(p => !IsBackbone(p.name)).ToList(), options.LearningRate, options.WeightDecay),
+            new("transformer and heads", trainable.Where(p => !IsBackbone(p.name) && !model.IsSlowParameter(p.name)).ToList(), options.LearningRate, options.WeightDecay),
         };
         var backboneParameters = trainable.Where(p => IsBackbone(p.name)).ToList();
         if (backboneParameters.Count > 0)
-            groups.Add(new("backbone", backboneParameters, options.BackboneLearningRate, options.WeightDecay));
+            groups.Add(new(BackboneGroup, backboneParameters, options.BackboneLearningRate, options.WeightDecay));
+        var slow = trainable.Where(p => !IsBackbone(p.name) && model.IsSlowParameter(p.name)).ToList();
+        if (slow.Count > 0)
+            groups.Add(new(SlowGroup, slow, options.LearningRate * SlowLearningRateFactor, options.WeightDecay));
         Optimizer = new DetrAdamW(groups);
-        var matcher = new HungarianMatcher(options.ClassCost, options.BoxCost, options.GiouCost);
-        Criterion = new SetCriterion(model.Config.NumClasses, matcher, options.EosCoefficient, options.ClassLossWeight,
-            options.BoxLossWeight, options.GiouLossWeight, options.AuxiliaryLoss ? model.Config.DecoderLayers : 1);
+        var matcher = new HungarianMatcher(options.ClassCost, options.BoxCost, options.GiouCost, architecture.Classification);
+        Criterion = new SetCriterion(architecture.NumClasses, matcher, options.EosCoefficient, options.ClassLossWeight,
+            options.BoxLossWeight, options.GiouLossWeight, options.AuxiliaryLoss ? architecture.DecoderLayers : 1);
     }
 
-    /// <summary>The optimiser: group 0 the transformer and heads, group 1 (when the backbone trains) the backbone.</summary>
+    /// <summary>Name of the backbone's optimiser group.</summary>
+    public const string BackboneGroup = "backbone";
+
+    /// <summary>Name of the group of <see cref="DetectionTransformer.IsSlowParameter"/> parameters.</summary>
+    public const string SlowGroup = "sampling offsets and reference points";
+
+    /// <summary>Their learning rate relative to the main one (Deformable DETR's <c>lr_linear_proj_mult</c>).</summary>
+    public const double SlowLearningRateFactor = 0.1;
+
+    /// <summary>
+    /// The optimiser: group 0 the transformer and heads, then the backbone (<see cref="BackboneGroup"/>, when it trains)
+    /// and the slow parameters (<see cref="SlowGroup"/>, when the model has any).
+    /// </summary>
     public DetrAdamW Optimizer { get; }
 
     /// <summary>The set criterion whose weighted total is back-propagated.</summary>
     public SetCriterion Criterion { get; }
 
-    /// <summary>Whether the backbone trains, in its own optimiser group.</summary>
-    public bool HasBackboneGroup => Optimizer.Groups.Count > 1;
 
     /// <summary>
     /// True when the last <see cref="Run"/> computed a finite loss but non-finite gradients and so left the weights and

@@ -24,7 +24,7 @@ public static class TrainingCheckpoint
     public static bool Exists(string directory) => File.Exists(Path.Combine(PathIn(directory), StateFile));
 
     /// <summary>Saves model, optimiser and position atomically.</summary>
-    public static void Save(string directory, DetrModel model, IReadOnlyList<string> labels, DetrAdamW optimizer, Position position)
+    public static void Save(string directory, DetectionTransformer model, IReadOnlyList<string> labels, DetrAdamW optimizer, Position position)
     {
         Directory.CreateDirectory(directory);
         string final = PathIn(directory);
@@ -45,7 +45,7 @@ public static class TrainingCheckpoint
     }
 
     /// <summary>Loads the model weights into <paramref name="model"/> and the optimiser state; returns the position.</summary>
-    public static Position Restore(string directory, DetrModel model, DetrAdamW optimizer)
+    public static Position Restore(string directory, DetectionTransformer model, DetrAdamW optimizer)
     {
         string folder = PathIn(directory);
         var (saved, _) = DetrCheckpoint.Load(Path.Combine(folder, ModelFile));

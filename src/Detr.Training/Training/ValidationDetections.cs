@@ -11,7 +11,7 @@ namespace Detr.Training.Training;
 /// in original-image pixels, then scores them with the COCO evaluator. Image ids are the validation order, category
 /// ids are class index + 1, ground-truth areas are box areas.
 /// </summary>
-sealed class ValidationDetections(int numClasses)
+sealed class ValidationDetections(int numClasses, ClassificationKind classification)
 {
     readonly List<CocoGroundTruthBox> _groundTruth = [];
     readonly List<CocoDetection> _detections = [];
@@ -32,8 +32,11 @@ sealed class ValidationDetections(int numClasses)
                 float x0 = sample.Boxes[i * 4], y0 = sample.Boxes[i * 4 + 1], w = sample.Boxes[i * 4 + 2] - x0, h = sample.Boxes[i * 4 + 3] - y0;
                 _groundTruth.Add(new CocoGroundTruthBox(imageId, sample.Labels[i] + 1, x0, y0, w, h, w * h, IsCrowd: false));
             }
-            var found = DetrPostprocessor.Decode(logits.AsSpan(b * queries * columns, queries * columns), boxes.AsSpan(b * queries * 4, queries * 4),
-                queries, columns, sample.Image.Width, sample.Image.Height, scoreThreshold: 0, maxDetections: 100);
+            var imageLogits = logits.AsSpan(b * queries * columns, queries * columns);
+            var imageBoxes = boxes.AsSpan(b * queries * 4, queries * 4);
+            var found = classification == ClassificationKind.Sigmoid
+                ? SigmoidTopKPostprocessor.Decode(imageLogits, imageBoxes, queries, columns, sample.Image.Width, sample.Image.Height, scoreThreshold: 0, maxDetections: 100)
+                : DetrPostprocessor.Decode(imageLogits, imageBoxes, queries, columns, sample.Image.Width, sample.Image.Height, scoreThreshold: 0, maxDetections: 100);
             for (int d = 0; d < found.Scores.Length; d++)
             {
                 float x0 = found.Boxes[d * 4], y0 = found.Boxes[d * 4 + 1];

@@ -10,7 +10,7 @@ public static class DetrWeights
     /// Copies the weights in <paramref name="path"/> into <paramref name="model"/>. With <paramref name="allowNewClassCount"/>
     /// a class head of another size stays freshly initialised (fine-tuning to new classes).
     /// </summary>
-    public static LoadReport LoadInto(DetrModel model, string path, bool allowNewClassCount = false) =>
+    public static LoadReport LoadInto(DetectionTransformer model, string path, bool allowNewClassCount = false) =>
         WithStateDict(path, tensors => StateDictLoader.Load(model, tensors, strict: true, allowNewClassCount: allowNewClassCount, source: path));
 
     /// <summary>
@@ -20,7 +20,7 @@ public static class DetrWeights
     /// <see cref="InvalidDataException"/>, copying nothing, for anything else (a whole DETR checkpoint, another depth or
     /// width), naming what does not fit.
     /// </summary>
-    public static LoadReport LoadBackbone(DetrModel model, string path)
+    public static LoadReport LoadBackbone(DetectionTransformer model, string path)
     {
         ArgumentNullException.ThrowIfNull(model);
         return WithStateDict(path, tensors => TorchvisionResNetWeights.Load(model.Backbone, tensors, path));
@@ -28,10 +28,12 @@ public static class DetrWeights
 
     /// <summary>
     /// A model from any supported checkpoint: a Detr.Training checkpoint carries its configuration; otherwise the
-    /// architecture is read off the weights, with <paramref name="heads"/> and <paramref name="dilation"/> from the caller,
-    /// and <paramref name="numClasses"/> (when given and different) re-initialises the class head.
+    /// architecture (DETR or Deformable DETR) is read off the weights, with <paramref name="heads"/>,
+    /// <paramref name="dilation"/> and, for two-stage Deformable DETR, <paramref name="queries"/> from the caller, and
+    /// <paramref name="numClasses"/> (when given and different) re-initialises the class head.
     /// </summary>
-    public static (DetrModel Model, IReadOnlyList<string>? LabelNames, LoadReport Report) Open(string path, int heads = 8, bool dilation = false, int? numClasses = null)
+    public static (DetectionTransformer Model, IReadOnlyList<string>? LabelNames, LoadReport Report) Open(string path, int heads = 8, bool dilation = false,
+        int? numClasses = null, int? queries = null)
     {
         if (!File.Exists(path))
             throw new FileNotFoundException($"Checkpoint not found: '{path}'.", path);
@@ -48,10 +50,10 @@ public static class DetrWeights
         }
         return WithStateDict(path, tensors =>
         {
-            var config = ArchitectureInference.Infer(tensors, heads, dilation);
+            var config = ArchitectureInference.InferAny(tensors, heads, dilation, queries);
             if (numClasses is int classes)
-                config = config with { NumClasses = classes };
-            var model = new DetrModel(config);
+                config = config.WithNumClasses(classes);
+            var model = config.CreateModel();
             var report = StateDictLoader.Load(model, tensors, strict: true, allowNewClassCount: numClasses is not null, source: path);
             model.eval();
             return (model, (IReadOnlyList<string>?)null, report);

@@ -20,7 +20,7 @@ public sealed record LoadReport(IReadOnlyList<string> Missing, IReadOnlyList<str
         $"{names.Count} {what}" + (names.Count == 0 ? "" : $" [{string.Join(", ", names.Take(8))}{(names.Count > 8 ? ", …" : "")}]");
 }
 
-/// <summary>Copies a state dictionary (reference key names) into a <see cref="DetrModel"/>, reporting every difference by name.</summary>
+/// <summary>Copies a state dictionary (reference key names) into a DETR-family model, reporting every difference by name.</summary>
 public static class StateDictLoader
 {
     /// <summary>
@@ -57,7 +57,7 @@ public static class StateDictLoader
                 missing.Add(name);
             else if (value.shape.SequenceEqual(target.shape))
                 continue; // fits
-            else if (allowNewClassCount && name.StartsWith("class_embed.", StringComparison.Ordinal))
+            else if (allowNewClassCount && IsClassHead(name))
                 reinitialised.Add(name);
             else
                 mismatched.Add($"{name} (checkpoint [{string.Join(",", value.shape)}], model [{string.Join(",", target.shape)}])");
@@ -66,4 +66,8 @@ public static class StateDictLoader
             .Order(StringComparer.Ordinal).ToList();
         return new LoadReport(missing, unexpected, mismatched, reinitialised);
     }
+
+    // DETR's class head, Deformable DETR's per-layer ones, and two-stage's copies under the decoder.
+    static bool IsClassHead(string name) =>
+        name.StartsWith("class_embed.", StringComparison.Ordinal) || name.StartsWith("transformer.decoder.class_embed.", StringComparison.Ordinal);
 }

@@ -14,7 +14,7 @@ public class CheckpointTests
         var (model, labels, report) = DetrWeights.Open(ModelFixtures.Path("detr_r18_tiny.safetensors"), heads: 4);
         Assert.True(report.IsExact);
         Assert.Null(labels);
-        Assert.Equal(ModelFixtures.Config("r18_tiny") with { Dropout = model.Config.Dropout }, model.Config); // inferred from the weights
+        Assert.Equal(ModelFixtures.Config("r18_tiny") with { Dropout = ((DetrModel)model).Config.Dropout }, ((DetrModel)model).Config); // inferred from the weights
         string path = Path.Combine(folder.Path, "own.safetensors");
         DetrCheckpoint.Save(model, ["a", "b", "c", "d", "e"], path);
         var (again, names, _) = DetrWeights.Open(path);

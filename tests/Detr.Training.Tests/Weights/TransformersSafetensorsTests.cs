@@ -21,7 +21,7 @@ public class TransformersSafetensorsTests
         var (model, labels, report) = DetrWeights.Open(TransformersPath, heads: 4);
         AssertExact(report);
         Assert.Null(labels);
-        Assert.Equal(ModelFixtures.Config("r18_tiny") with { Dropout = model.Config.Dropout }, model.Config); // inferred from the renamed weights
+        Assert.Equal(ModelFixtures.Config("r18_tiny") with { Dropout = ((DetrModel)model).Config.Dropout }, ((DetrModel)model).Config); // inferred from the renamed weights
         ModelFixtures.AssertReferenceOutputs(model, "r18_tiny", input);
     }
 
