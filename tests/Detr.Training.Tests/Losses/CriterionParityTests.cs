@@ -9,20 +9,6 @@ namespace Detr.Training.Tests.Losses;
 /// <summary>Matched indices and every loss term against the reference's matcher and SetCriterion in PyTorch.</summary>
 public class CriterionParityTests
 {
-    static Tensor Floats(JsonElement nested)
-    {
-        var shape = new List<long>();
-        for (var e = nested; e.ValueKind == JsonValueKind.Array; e = e.GetArrayLength() > 0 ? e[0] : default)
-        {
-            shape.Add(e.GetArrayLength());
-            if (e.GetArrayLength() == 0) break;
-        }
-        var values = new List<float>();
-        void Flatten(JsonElement e) { if (e.ValueKind == JsonValueKind.Array) foreach (var x in e.EnumerateArray()) Flatten(x); else values.Add(e.GetSingle()); }
-        Flatten(nested);
-        return tensor(values.ToArray(), shape.ToArray());
-    }
-
     public static IEnumerable<object[]> Cases()
     {
         using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "fixtures", "matching", "criterion_cases.json")));
@@ -38,8 +24,8 @@ public class CriterionParityTests
         using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "fixtures", "matching", "criterion_cases.json")));
         var c = doc.RootElement[index];
         int classes = c.GetProperty("num_classes").GetInt32();
-        var outputs = new DetrOutputs(Floats(c.GetProperty("logits")), Floats(c.GetProperty("boxes")),
-            c.GetProperty("aux").EnumerateArray().Select(a => (Floats(a.GetProperty("logits")), Floats(a.GetProperty("boxes")))).ToList());
+        var outputs = new DetrOutputs(JsonTensors.Floats(c.GetProperty("logits")), JsonTensors.Floats(c.GetProperty("boxes")),
+            c.GetProperty("aux").EnumerateArray().Select(a => (JsonTensors.Floats(a.GetProperty("logits")), JsonTensors.Floats(a.GetProperty("boxes")))).ToList());
         var targets = c.GetProperty("targets").EnumerateArray().Select(t =>
         {
             var labels = t.GetProperty("labels").EnumerateArray().Select(v => v.GetInt64()).ToArray();

@@ -9,26 +9,15 @@ namespace Detr.Training.Tests.Losses;
 /// <summary>Deformable DETR's focal matcher and criterion against the reference's, on outputs of its own models.</summary>
 public class FocalCriterionParityTests
 {
-    static Tensor Floats(JsonElement nested)
-    {
-        var shape = new List<long>();
-        for (var e = nested; e.ValueKind == JsonValueKind.Array; e = e.GetArrayLength() > 0 ? e[0] : default)
-            shape.Add(e.GetArrayLength());
-        var values = new List<float>();
-        void Flatten(JsonElement e) { if (e.ValueKind == JsonValueKind.Array) foreach (var x in e.EnumerateArray()) Flatten(x); else values.Add(e.GetSingle()); }
-        Flatten(nested);
-        return tensor(values.ToArray(), shape.ToArray());
-    }
-
     static (DetrOutputs Outputs, List<DetrTarget> Targets, JsonElement Case) Load(string variant, JsonDocument doc)
     {
         var c = doc.RootElement;
         var o = c.GetProperty("outputs");
-        var logits = Floats(o.GetProperty("pred_logits"));
-        var boxes = Floats(o.GetProperty("pred_boxes"));
+        var logits = JsonTensors.Floats(o.GetProperty("pred_logits"));
+        var boxes = JsonTensors.Floats(o.GetProperty("pred_boxes"));
         long layers = logits.shape[0];
         var auxiliary = Enumerable.Range(0, (int)layers - 1).Select(i => (logits[i], boxes[i])).ToList();
-        (Tensor, Tensor)? encoder = o.TryGetProperty("enc_logits", out var encLogits) ? (Floats(encLogits), Floats(o.GetProperty("enc_boxes"))) : null;
+        (Tensor, Tensor)? encoder = o.TryGetProperty("enc_logits", out var encLogits) ? (JsonTensors.Floats(encLogits), JsonTensors.Floats(o.GetProperty("enc_boxes"))) : null;
         var outputs = new DetrOutputs(logits[layers - 1], boxes[layers - 1], auxiliary, encoder);
         var targets = c.GetProperty("targets").EnumerateArray().Select(t =>
         {
