@@ -36,7 +36,11 @@ public sealed class DeformableDetrModel : DetectionTransformer
                 : nn.Conv2d(l == channels.Length ? channels[^1] : d, d, 3, stride: 2, padding: 1);
             nn.init.xavier_uniform_(conv.weight!);
             nn.init.zeros_(conv.bias!);
-            projections.Add(nn.Sequential(("0", conv), ("1", nn.GroupNorm(32, d))));
+            var norm = nn.GroupNorm(32, d);
+            // TorchSharp's GroupNorm leaves its affine uninitialised; PyTorch starts it at the identity.
+            nn.init.ones_(norm.weight!);
+            nn.init.zeros_(norm.bias!);
+            projections.Add(nn.Sequential(("0", conv), ("1", norm)));
         }
         input_proj = nn.ModuleList(projections.ToArray());
         if (!config.TwoStage)
