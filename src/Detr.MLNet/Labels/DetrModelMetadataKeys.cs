@@ -20,4 +20,20 @@ public static class DetrModelMetadataKeys
 
     /// <summary>JSON array of the three per-channel standard deviations.</summary>
     public const string ImageStd = "detr.image_std";
+
+    /// <summary>
+    /// How the class logits turn into detections: <see cref="SoftmaxPostprocess"/> (DETR: softmax with a no-object
+    /// column, one detection per query) or <see cref="SigmoidPostprocess"/> (Deformable DETR: a sigmoid per class, top-k
+    /// over queries × classes). Models without it are recognised from their outputs.
+    /// </summary>
+    public const string Postprocess = "detr.postprocess";
+
+    /// <summary>The architecture the model was exported from ("detr" or "deformable"), for inspection.</summary>
+    public const string Architecture = "detr.architecture";
+
+    /// <summary>Value of <see cref="Postprocess"/> for DETR's softmax with a no-object column.</summary>
+    public const string SoftmaxPostprocess = "softmax";
+
+    /// <summary>Value of <see cref="Postprocess"/> for the sigmoid top-k of Deformable DETR's reference.</summary>
+    public const string SigmoidPostprocess = "sigmoid";
 }

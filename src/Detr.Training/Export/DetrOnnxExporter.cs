@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
 using Detr.MLNet;
 using Detr.MLNet.Labels;
 using Detr.Training.Export.Onnx;
@@ -68,7 +66,7 @@ public static class DetrOnnxExporter
         string batch = graph.Node("Gather", [graph.Node("Shape", [pixels]), graph.Int64(0)]);
 
         string features = OnnxResNetExport.Build(layers, pixels, options.Dilation);
-        string validMask = DownsampleMask(graph, pixelMask, features); // [N,h,w] float, 1 = real pixel
+        string validMask = OnnxMaskExport.Downsample(graph, pixelMask, features); // [N,h,w] float, 1 = real pixel
         string position = weights.Contains("backbone.1.row_embed.weight")
             ? OnnxPositionEmbeddingExport.Learned(layers, features, hiddenDim)
             : OnnxPositionEmbeddingExport.Sine(graph, validMask, hiddenDim);
@@ -82,14 +80,12 @@ public static class DetrOnnxExporter
         string decoded = transformer.Decode(memory, position, keyPaddingBias, batch);
 
         string logits = layers.Linear(decoded, "class_embed");
-        string boxes = layers.Relu(layers.Linear(decoded, "bbox_embed.layers.0"));
-        boxes = layers.Relu(layers.Linear(boxes, "bbox_embed.layers.1"));
-        boxes = graph.Node("Sigmoid", [layers.Linear(boxes, "bbox_embed.layers.2")]);
+        string boxes = graph.Node("Sigmoid", [layers.BoxMlp(decoded, "bbox_embed")]);
         graph.Output(logits, "logits", TensorProto.Types.DataType.Float, "batch", queries, classesWithNoObject);
         graph.Output(boxes, "pred_boxes", TensorProto.Types.DataType.Float, "batch", queries, 4);
 
-        return graph.Build(options.Opset, Metadata(options, classesWithNoObject - 1), typeof(DetrOnnxExporter).Assembly.GetName().Version?.ToString() ?? "")
-            .ToByteArray();
+        var metadata = OnnxExportMetadata.Create(options, classesWithNoObject - 1, "detr", DetrModelMetadataKeys.SoftmaxPostprocess);
+        return graph.Build(options.Opset, metadata, OnnxExportMetadata.ProducerVersion).ToByteArray();
     }
 
     /// <summary>Writes the ONNX model to <paramref name="path"/> atomically.</summary>
@@ -99,27 +95,6 @@ public static class DetrOnnxExporter
         AtomicFile.Write(path, stream => stream.Write(bytes));
     }
 
-    // PyTorch's nearest interpolation of the mask to the feature size: source index = min(floor(i · in/out), in − 1)
-    // with the ratio in float32. Written out with Gather so it matches PyTorch exactly at every size.
-    static string DownsampleMask(OnnxGraphBuilder g, string pixelMask, string features)
-    {
-        string valid = g.Node("Cast", [pixelMask], ("to", (long)TensorProto.Types.DataType.Float));
-        string maskShape = g.Node("Shape", [pixelMask]);
-        string featureShape = g.Node("Shape", [features]);
-        string Indices(long maskAxis, long featureAxis)
-        {
-            string input = g.Node("Gather", [maskShape, g.Int64(maskAxis)]);
-            string output = g.Node("Gather", [featureShape, g.Int64(featureAxis)]);
-            string toFloat(string v) => g.Node("Cast", [v], ("to", (long)TensorProto.Types.DataType.Float));
-            string ratio = g.Node("Div", [toFloat(input), toFloat(output)]);
-            string positions = toFloat(g.Node("Range", [g.Int64(0), output, g.Int64(1)]));
-            string index = g.Node("Cast", [g.Node("Floor", [g.Node("Mul", [positions, ratio])])], ("to", (long)TensorProto.Types.DataType.Int64));
-            return g.Node("Min", [index, g.Node("Sub", [input, g.Int64(1)])]);
-        }
-        string rows = g.Node("Gather", [valid, Indices(1, 2)], ("axis", 1L));
-        return g.Node("Gather", [rows, Indices(2, 3)], ("axis", 2L));
-    }
-
     // 0 for real pixels, −∞ for padding, shaped [N,1,1,HW] to add to attention scores.
     static string KeyPaddingBias(OnnxGraphBuilder g, string validMask)
     {
@@ -127,23 +102,5 @@ public static class DetrOnnxExporter
         string isValid = g.Node("Cast", [flat], ("to", (long)TensorProto.Types.DataType.Bool));
         string bias = g.Node("Where", [isValid, g.Float(0f), g.Float(float.NegativeInfinity)]);
         return g.Node("Unsqueeze", [bias, g.Int64s(1, 2)]);
-    }
-
-    static Dictionary<string, string> Metadata(DetrOnnxExportOptions options, int classCount)
-    {
-        var metadata = new Dictionary<string, string>
-        {
-            [DetrModelMetadataKeys.ShortestEdge] = options.ShortestEdge.ToString(CultureInfo.InvariantCulture),
-            [DetrModelMetadataKeys.LongestEdge] = options.LongestEdge.ToString(CultureInfo.InvariantCulture),
-            [DetrModelMetadataKeys.ImageMean] = "[0.485,0.456,0.406]",
-            [DetrModelMetadataKeys.ImageStd] = "[0.229,0.224,0.225]",
-        };
-        if (options.LabelNames is { } names)
-        {
-            if (names.Count != classCount)
-                throw new ArgumentException($"{names.Count} label names given for a model with {classCount} classes.");
-            metadata[DetrModelMetadataKeys.Labels] = JsonSerializer.Serialize(names);
-        }
-        return metadata;
     }
 }

@@ -68,13 +68,52 @@ sealed class OnnxLayers(OnnxGraphBuilder graph, ExportWeights weights)
             ("pads", new long[] { padding, padding, padding, padding }), ("dilations", new long[] { dilation, dilation }));
     }
 
-    /// <summary>A plain convolution with bias (the 1×1 input projection).</summary>
-    public string Conv(string x, string prefix)
+    /// <summary>
+    /// A plain convolution with bias (the input projections). Stride and padding are written only when not 1 and 0,
+    /// so DETR's 1×1 projection stays the node it always was.
+    /// </summary>
+    public string Conv(string x, string prefix, int stride = 1, int padding = 0)
     {
         var weight = weights[prefix + ".weight"];
+        var attributes = new List<(string, object)> { ("kernel_shape", new[] { weight.Shape[2], weight.Shape[3] }) };
+        if (stride != 1)
+            attributes.Add(("strides", new long[] { stride, stride }));
+        if (padding != 0)
+            attributes.Add(("pads", new long[] { padding, padding, padding, padding }));
         return graph.Node("Conv",
             [x, graph.Initializer(prefix + ".weight", weight.Values, weight.Shape), graph.Initializer(prefix + ".bias", weights[prefix + ".bias"].Values, weight.Shape[0])],
-            ("kernel_shape", new[] { weight.Shape[2], weight.Shape[3] }));
+            attributes.ToArray());
+    }
+
+    /// <summary>
+    /// nn.GroupNorm over [N,C,H,W] (eps 1e-5): the channels viewed as <paramref name="groups"/> instances normalised by
+    /// InstanceNormalization (opset 17 has no GroupNormalization, and opset 18's changed meaning in 21), then the
+    /// per-channel affine map.
+    /// </summary>
+    public string GroupNorm(string x, string prefix, int groups)
+    {
+        var weight = weights[prefix + ".weight"];
+        long channels = weight.Shape[0];
+        string grouped = graph.Node("Reshape", [x, graph.Int64s(0, groups, -1)]);
+        string normalised = graph.Node("InstanceNormalization",
+            [grouped, graph.Initializer(prefix + "_unit_scale", Enumerable.Repeat(1f, groups).ToArray(), groups),
+                graph.Initializer(prefix + "_zero_shift", new float[groups], groups)],
+            ("epsilon", 1e-5f));
+        string restored = graph.Node("Reshape", [normalised, graph.Node("Shape", [x])]);
+        string scaled = graph.Node("Mul", [restored, graph.Initializer(prefix + ".weight", weight.Values, channels, 1, 1)]);
+        return graph.Node("Add", [scaled, graph.Initializer(prefix + ".bias", weights[prefix + ".bias"].Values, channels, 1, 1)]);
+    }
+
+    /// <summary>A transformer layer's feed-forward, linear2(relu(linear1(x))), of the layer <paramref name="layerPrefix"/> (ending in '.').</summary>
+    public string FeedForward(string x, string layerPrefix) =>
+        Linear(Relu(Linear(x, layerPrefix + "linear1")), layerPrefix + "linear2");
+
+    /// <summary>The reference's 3-layer box MLP (<c>prefix.layers.0..2</c>, ReLU between), before the sigmoid.</summary>
+    public string BoxMlp(string x, string prefix)
+    {
+        string y = Relu(Linear(x, prefix + ".layers.0"));
+        y = Relu(Linear(y, prefix + ".layers.1"));
+        return Linear(y, prefix + ".layers.2");
     }
 
     public string Relu(string x) => graph.Node("Relu", [x]);

@@ -9,8 +9,15 @@ static class OnnxResNetExport
     const string Body = "backbone.0.body.";
 
     /// <summary>Returns the last stage's feature map [N, C, H/32, W/32] (H/16 with dilation).</summary>
-    public static string Build(OnnxLayers layers, string pixels, bool dilation)
+    public static string Build(OnnxLayers layers, string pixels, bool dilation) => Stages(layers, pixels, dilation)[^1];
+
+    /// <summary>
+    /// The maps of layer2, layer3 and layer4 (C3, C4, C5: strides 8, 16, 32; the last 16 with dilation), for the
+    /// multi-scale architectures.
+    /// </summary>
+    public static string[] Stages(OnnxLayers layers, string pixels, bool dilation)
     {
+        var outputs = new List<string>();
         var g = layers.Graph;
         string x = layers.Relu(layers.ConvFrozenBatchNorm(pixels, Body + "conv1.weight", Body + "bn1", stride: 2, padding: 3, dilation: 1));
         x = g.Node("MaxPool", [x], ("kernel_shape", new long[] { 3, 3 }), ("strides", new long[] { 2, 2 }), ("pads", new long[] { 1, 1, 1, 1 }));
@@ -38,8 +45,10 @@ static class OnnxResNetExport
                     ? Bottleneck(layers, x, $"{prefix}{b}.", blockStride, blockDilation)
                     : Basic(layers, x, $"{prefix}{b}.", blockStride, blockDilation);
             }
+            if (stage >= 2)
+                outputs.Add(x);
         }
-        return x;
+        return outputs.ToArray();
     }
 
     static string Basic(OnnxLayers layers, string x, string prefix, int stride, int dilation)

@@ -8,7 +8,7 @@ namespace Detr.Training.Export;
 sealed class OnnxTransformerExport(OnnxLayers layers, int hiddenDim, int heads, bool preNorm)
 {
     readonly OnnxGraphBuilder _g = layers.Graph;
-    readonly int _headDim = hiddenDim / heads;
+    readonly OnnxMultiheadAttention _attention = new(layers, hiddenDim, heads);
 
     /// <summary>Runs the encoder over <paramref name="source"/> and returns the memory [N, HW, C].</summary>
     public string Encode(string source, string position, string keyPaddingBias)
@@ -69,24 +69,8 @@ sealed class OnnxTransformerExport(OnnxLayers layers, int hiddenDim, int heads, 
         return layers.LayerNorm(target, "transformer.decoder.norm");
     }
 
-    string FeedForward(string prefix, string x) =>
-        layers.Linear(layers.Relu(layers.Linear(x, prefix + "linear1")), prefix + "linear2");
+    string FeedForward(string prefix, string x) => layers.FeedForward(x, prefix);
 
-    // nn.MultiheadAttention with a fused in-projection: softmax(q kᵀ/√d + mask) v per head, then out_proj.
-    string Attention(string prefix, string query, string key, string value, string? keyPaddingBias)
-    {
-        string q = SplitHeads(layers.LinearSlice(query, prefix + ".in_proj_weight", prefix + ".in_proj_bias", 0, hiddenDim));
-        string k = SplitHeads(layers.LinearSlice(key, prefix + ".in_proj_weight", prefix + ".in_proj_bias", hiddenDim, hiddenDim));
-        string v = SplitHeads(layers.LinearSlice(value, prefix + ".in_proj_weight", prefix + ".in_proj_bias", 2 * hiddenDim, hiddenDim));
-        q = _g.Node("Mul", [q, _g.Float(1f / MathF.Sqrt(_headDim))]); // PyTorch scales q before the product
-        string scores = _g.Node("MatMul", [q, _g.Node("Transpose", [k], ("perm", new long[] { 0, 1, 3, 2 }))]); // [N,h,Lq,Lk]
-        if (keyPaddingBias is not null)
-            scores = _g.Node("Add", [scores, keyPaddingBias]);
-        string attended = _g.Node("MatMul", [_g.Node("Softmax", [scores], ("axis", -1L)), v]); // [N,h,Lq,d]
-        string merged = _g.Node("Reshape", [_g.Node("Transpose", [attended], ("perm", new long[] { 0, 2, 1, 3 })), _g.Int64s(0, 0, hiddenDim)]);
-        return layers.Linear(merged, prefix + ".out_proj");
-    }
-
-    string SplitHeads(string x) => _g.Node("Transpose",
-        [_g.Node("Reshape", [x, _g.Int64s(0, 0, heads, _headDim)])], ("perm", new long[] { 0, 2, 1, 3 }));
+    string Attention(string prefix, string query, string key, string value, string? keyPaddingBias) =>
+        _attention.Build(prefix, query, key, value, keyPaddingBias);
 }

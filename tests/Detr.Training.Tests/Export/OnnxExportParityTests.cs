@@ -40,12 +40,7 @@ public class OnnxExportParityTests
         // Two sizes alone, then a padded batch of both.
         foreach (var (height, width) in new[] { (96, 128), (70, 90) })
             Compare(name, model, session, randn(1, 3, height, width), zeros(1, height, width, ScalarType.Bool));
-        var batch = zeros(2, 3, 96, 128);
-        batch[0] = randn(3, 96, 128);
-        batch[1, .., ..70, ..90] = randn(3, 70, 90);
-        var mask = ones(2, 96, 128, ScalarType.Bool);
-        mask[0] = false;
-        mask[1, ..70, ..90] = false;
+        var (batch, mask) = PaddedBatch.Of((96, 128), (70, 90));
         Compare(name, model, session, batch, mask);
     }
 
