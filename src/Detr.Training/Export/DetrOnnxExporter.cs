@@ -1,7 +1,9 @@
 using Detr.MLNet;
 using Detr.MLNet.Labels;
 using Detr.Training.Export.Onnx;
+using Detr.Training.Export.Deformable;
 using Detr.Training.Modeling;
+using Detr.Training.Modeling.Deformable;
 using Google.Protobuf;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -27,7 +29,8 @@ public static class DetrOnnxExporter
     public static byte[] ToBytes(DetectionTransformer model, DetrOnnxExportOptions? options = null) => model switch
     {
         DetrModel detr => ToBytes(detr, options),
-        _ => throw new NotSupportedException($"ONNX export of {model.Architecture.Name} models is not available yet."),
+        DeformableDetrModel deformable => DeformableOnnxExporter.ToBytes(deformable, options),
+        _ => throw new NotSupportedException($"No ONNX exporter for {model.GetType().Name}."),
     };
 
     static byte[] ToBytes(DetrModel model, DetrOnnxExportOptions? options)

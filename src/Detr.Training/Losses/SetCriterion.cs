@@ -62,6 +62,11 @@ public sealed class SetCriterion : IDisposable
         AddLosses(losses, outputs.Logits, outputs.Boxes, targets, boxCount, suffix: "", logClassError: true);
         for (int i = 0; i < outputs.Auxiliary.Count; i++)
             AddLosses(losses, outputs.Auxiliary[i].Logits, outputs.Auxiliary[i].Boxes, targets, boxCount, suffix: $"_{i}", logClassError: false);
+        // Group DETR: every other query group is matched and supervised on its own, its terms added to the same keys' sums.
+        foreach (var group in outputs.OtherGroups ?? [])
+            foreach (var (key, value) in Forward(group, targets))
+                if (WeightDict.ContainsKey(key))
+                    losses[key] = losses[key].Plus(value);
         if (outputs.Encoder is var (encoderLogits, encoderBoxes))
         {
             // The proposals learn objectness: every target counts as class 0.
