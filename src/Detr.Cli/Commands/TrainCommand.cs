@@ -6,13 +6,18 @@ using Detr.MLNet.Rendering;
 using Detr.Training;
 using Detr.Training.Augmentation;
 using Detr.Training.Modeling;
+using Detr.Training.Modeling.Deformable;
+using Detr.Training.Weights;
 using Detr.Training.Training;
 using Microsoft.ML;
 using Spectre.Console;
 
 namespace Detr.Cli.Commands;
 
-/// <summary><c>detr train</c>: trains DETR on a COCO, VOC or YOLO dataset and writes the ONNX model, a model zip and checkpoints.</summary>
+/// <summary>
+/// <c>detr train</c>: trains DETR or Deformable DETR on a COCO, VOC or YOLO dataset with a recipe chosen from the data
+/// (or named), and writes the ONNX model, a model zip and checkpoints.
+/// </summary>
 static class TrainCommand
 {
     public static Command Create(CliConsole console)
@@ -24,55 +29,73 @@ static class TrainCommand
         var classes = new Option<string?>("--classes") { Description = "YOLO class list (one name per line)." };
         var validation = new Option<string?>("--validation") { Description = "COCO annotations of a held-out split, evaluated as training goes." };
         var output = new Option<string>("--out") { Description = "Output folder: model.onnx, model.zip, checkpoints/, loss-curve.png.", DefaultValueFactory = _ => "detr-train" };
-        var epochs = new Option<int>("--epochs") { Description = "Epochs to train.", DefaultValueFactory = _ => 50 };
-        var batch = new Option<int>("--batch-size") { Description = "Images per step.", DefaultValueFactory = _ => 2 };
-        var lr = new Option<double>("--lr") { Description = "Learning rate of the transformer and heads.", DefaultValueFactory = _ => 1e-4 };
-        var lrBackbone = new Option<double>("--lr-backbone") { Description = "Learning rate of the backbone (0 freezes it).", DefaultValueFactory = _ => 1e-5 };
+        var recipe = new Option<string?>("--recipe") { Description = $"Training recipe: {string.Join(", ", DetrRecipes.Names)} (default: fine-tune with --from/--from-backbone, else from-scratch). The flags below override single settings." };
+        var architecture = new Option<string?>("--architecture") { Description = "detr or deformable (default: the recipe's, or the --from checkpoint's)." };
+        var boxRefine = new Option<bool?>("--box-refine") { Description = "Deformable DETR: iterative box refinement." };
+        var twoStage = new Option<bool?>("--two-stage") { Description = "Deformable DETR: queries from the encoder's proposals (implies --box-refine)." };
+        var levels = new Option<int?>("--levels") { Description = "Deformable DETR: feature levels (C3–C5 plus stride-2 extra levels)." };
+        var groups = new Option<int?>("--query-groups") { Description = "Deformable DETR: Group DETR query groups in training (one-to-many supervision; inference uses one)." };
+        var epochs = new Option<int?>("--epochs") { Description = "Epochs to train." };
+        var batch = new Option<int?>("--batch-size") { Description = "Images per step." };
+        var lr = new Option<double?>("--lr") { Description = "Learning rate of the transformer and heads." };
+        var lrBackbone = new Option<double?>("--lr-backbone") { Description = "Learning rate of the backbone (0 freezes it)." };
         var lrDrop = new Option<int?>("--lr-drop") { Description = "Divide learning rates by 10 every this many epochs (default: two thirds of the epochs)." };
-        var clip = new Option<double>("--clip-max-norm") { Description = "Gradient clipping norm.", DefaultValueFactory = _ => 0.1 };
-        var size = new Option<int>("--image-size") { Description = "Evaluation short side; augmentation scales the reference's 480–800 recipe to it.", DefaultValueFactory = _ => 800 };
-        var backbone = new Option<int>("--backbone") { Description = "ResNet depth: 18, 34, 50 or 101.", DefaultValueFactory = _ => 50 };
-        var queries = new Option<int>("--queries") { Description = "Object queries (most detections per image).", DefaultValueFactory = _ => 100 };
-        var from = new Option<string?>("--from") { Description = "Start from this checkpoint (Detr.Training checkpoint or reference safetensors); the class head is re-initialised if the class count differs." };
+        var clip = new Option<double?>("--clip-max-norm") { Description = "Gradient clipping norm." };
+        var size = new Option<int?>("--image-size") { Description = "Training and evaluation short side in pixels (default: the recipe's, from the images)." };
+        var backbone = new Option<int?>("--backbone") { Description = "ResNet depth: 18, 34, 50 or 101." };
+        var queries = new Option<int?>("--queries") { Description = "Object queries (most detections per image)." };
+        var from = new Option<string?>("--from") { Description = "Start from this checkpoint (Detr.Training checkpoint, reference .pth or safetensors of DETR or Deformable DETR); the class head is re-initialised if the class count differs." };
         var fromBackbone = new Option<string?>("--from-backbone") { Description = "Start the backbone from an ImageNet ResNet: torch.save(torchvision resnet.state_dict()) of the --backbone depth, as the reference trains." };
         var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoint in --out/checkpoints." };
         var timeLimit = new Option<double?>("--time-limit") { Description = "Stop after this many minutes (saving a resumable checkpoint)." };
         var device = new Option<string>("--device") { Description = "cpu, or cuda where a CUDA build of libtorch is installed.", DefaultValueFactory = _ => "cpu" };
         var seed = new Option<int>("--seed") { Description = "Random seed.", DefaultValueFactory = _ => 42 };
-        var command = new Command("train", "Train DETR with TorchSharp; Ctrl+C saves a resumable checkpoint.")
-            { data, format, images, labels, classes, validation, output, epochs, batch, lr, lrBackbone, lrDrop, clip, size, backbone, queries, from, fromBackbone, resume, timeLimit, device, seed };
+        var command = new Command("train", "Train DETR or Deformable DETR with TorchSharp, with a recipe chosen from the data; Ctrl+C saves a resumable checkpoint.")
+            { data, format, images, labels, classes, validation, output, recipe, architecture, boxRefine, twoStage, levels, groups, epochs, batch, lr, lrBackbone,
+              lrDrop, clip, size, backbone, queries, from, fromBackbone, resume, timeLimit, device, seed };
         command.SetAction(parsed =>
         {
             var ml = new MLContext(seed: parsed.GetValue(seed));
             var dataset = Load(parsed.GetValue(format)!, parsed.GetValue(data)!, parsed.GetValue(images), parsed.GetValue(labels), parsed.GetValue(classes));
             if (!dataset.Report.IsClean)
                 console.Error.WriteLine($"detr: note: {dataset.Report.ToString().ReplaceLineEndings("; ")}");
+            var profile = DatasetProfile.Of(dataset);
+            string? startFrom = parsed.GetValue(from), startBackbone = parsed.GetValue(fromBackbone);
+            var chosen = parsed.GetValue(recipe) is string name ? DetrRecipes.Named(name, profile)
+                : DetrRecipes.Choose(profile, startsFromPretrainedWeights: startFrom is not null || startBackbone is not null);
+            var options = chosen.Options;
+            options.Model = Architecture(options.Model, startFrom, parsed.GetValue(architecture), parsed.GetValue(backbone), parsed.GetValue(queries),
+                parsed.GetValue(boxRefine), parsed.GetValue(twoStage), parsed.GetValue(levels), parsed.GetValue(groups));
+            if (parsed.GetValue(epochs) is int epochCount)
+            {
+                options.Epochs = epochCount;
+                options.LearningRateDropEpochs = Math.Max(1, epochCount * 2 / 3);
+            }
+            options.LearningRateDropEpochs = parsed.GetValue(lrDrop) ?? options.LearningRateDropEpochs;
+            options.BatchSize = parsed.GetValue(batch) ?? options.BatchSize;
+            options.LearningRate = parsed.GetValue(lr) ?? options.LearningRate;
+            options.BackboneLearningRate = parsed.GetValue(lrBackbone) ?? options.BackboneLearningRate;
+            options.GradientClipNorm = parsed.GetValue(clip) ?? options.GradientClipNorm;
+            if (parsed.GetValue(size) is int pixels)
+                options.Augmentation = chosen.Name == DetrRecipes.FineTuneName ? DetrAugmentationOptions.ScaledTo(pixels) : DetrAugmentationOptions.FlipOnly(pixels);
+            console.Rich.MarkupLine($"[green]data[/]     {Markup.Escape(profile.ToString())}");
+            console.Rich.MarkupLine($"[green]recipe[/]   {chosen.Name}: {Markup.Escape(chosen.Reason)}{(parsed.GetValue(recipe) is null ? " (--recipe to choose another)" : "")}");
+            console.Rich.MarkupLine($"[green]model[/]    {Markup.Escape(Describe(options.Model!))}; batch {options.BatchSize}, lr {options.LearningRate:0.0e0}, {options.Augmentation.EvaluationSize} px");
+
             var train = DetrScoringTransformerPipeline.WithImages(ml, ml.Data.LoadFromDetectionDataset(dataset));
             var validationData = parsed.GetValue(validation) is string v ? DetrScoringTransformerPipeline.WithImages(ml, ml.Data.LoadFromCocoJson(v, parsed.GetValue(images))) : null;
             string outFolder = parsed.GetValue(output)!;
-            int epochCount = parsed.GetValue(epochs);
             using var cancellation = CancelOnCtrlC.Create();
-            var options = new DetrTrainerOptions
-            {
-                Model = new DetrConfig { Backbone = (ResNetDepth)parsed.GetValue(backbone), Queries = parsed.GetValue(queries) },
-                Epochs = epochCount,
-                LearningRateDropEpochs = parsed.GetValue(lrDrop) ?? Math.Max(1, epochCount * 2 / 3),
-                BatchSize = parsed.GetValue(batch),
-                LearningRate = parsed.GetValue(lr),
-                BackboneLearningRate = parsed.GetValue(lrBackbone),
-                GradientClipNorm = parsed.GetValue(clip),
-                Augmentation = DetrAugmentationOptions.ScaledTo(parsed.GetValue(size)),
-                StartFromCheckpoint = parsed.GetValue(from),
-                StartFromBackbone = parsed.GetValue(fromBackbone),
-                CheckpointDirectory = Path.Combine(outFolder, "checkpoints"),
-                Resume = parsed.GetValue(resume),
-                ValidationData = validationData,
-                MaxTrainingTime = parsed.GetValue(timeLimit) is double minutes ? TimeSpan.FromMinutes(minutes) : null,
-                Device = parsed.GetValue(device)!,
-                Seed = parsed.GetValue(seed),
-                Progress = new TrainingProgressPrinter(console),
-                CancellationToken = cancellation.Token,
-            };
+            options.StartFromCheckpoint = startFrom;
+            options.StartFromBackbone = startBackbone;
+            options.CheckpointDirectory = Path.Combine(outFolder, "checkpoints");
+            options.Resume = parsed.GetValue(resume);
+            options.ValidationData = validationData;
+            options.MaxTrainingTime = parsed.GetValue(timeLimit) is double minutes ? TimeSpan.FromMinutes(minutes) : null;
+            options.Device = parsed.GetValue(device)!;
+            options.Seed = parsed.GetValue(seed);
+            options.Progress = new TrainingProgressPrinter(console);
+            options.CancellationToken = cancellation.Token;
             var trainer = ml.Detection().Trainers.Detr(options);
             DetrScoringTransformerPipeline.Save(ml, trainer.Fit(train), train, outFolder);
             using (var chart = TrainingCharts.LossCurve(trainer.LastRun!.History))
@@ -82,6 +105,47 @@ static class TrainCommand
         });
         return command;
     }
+
+    // The recipe's architecture (or the --from checkpoint's), with the flags' changes.
+    static IDetrArchitecture Architecture(IDetrArchitecture? recipeModel, string? startFrom, string? name, int? depth, int? queries,
+        bool? boxRefine, bool? twoStage, int? levels, int? groups)
+    {
+        IDetrArchitecture model = startFrom is not null && name is null ? DetrWeights.ArchitectureOf(startFrom)
+            : (name?.ToLowerInvariant(), recipeModel) switch
+            {
+                (null, not null) => recipeModel,
+                (null, null) or ("detr", DetrConfig or null) => recipeModel as DetrConfig ?? new DetrConfig(),
+                ("detr", _) => DetrRecipes.SmallModel,
+                ("deformable", DeformableDetrConfig deformable) => deformable,
+                ("deformable", DetrConfig { BackboneNorms: BackboneNorms.Frozen }) or ("deformable", null) => new DeformableDetrConfig(),
+                ("deformable", _) => DetrRecipes.SmallDeformableModel,
+                _ => throw new ArgumentException($"Unknown --architecture '{name}'; use detr or deformable."),
+            };
+        if (model is DetrConfig detr)
+        {
+            if (boxRefine is not null || twoStage is not null || levels is not null || groups is not null)
+                throw new ArgumentException("--box-refine, --two-stage, --levels and --query-groups are Deformable DETR options; add --architecture deformable.");
+            return detr with { Backbone = depth is int d ? (ResNetDepth)d : detr.Backbone, Queries = queries ?? detr.Queries };
+        }
+        var deformableModel = (DeformableDetrConfig)model;
+        return deformableModel with
+        {
+            Backbone = depth is int dd ? (ResNetDepth)dd : deformableModel.Backbone,
+            Queries = queries ?? deformableModel.Queries,
+            BoxRefine = boxRefine ?? (twoStage ?? false) || deformableModel.BoxRefine,
+            TwoStage = twoStage ?? deformableModel.TwoStage,
+            FeatureLevels = levels ?? deformableModel.FeatureLevels,
+            QueryGroups = groups ?? deformableModel.QueryGroups,
+        };
+    }
+
+    static string Describe(IDetrArchitecture model) => model switch
+    {
+        DeformableDetrConfig m => $"Deformable DETR, ResNet-{(int)m.Backbone} (stem {m.BackboneBaseWidth}), {m.FeatureLevels} levels, {m.EncoderLayers}+{m.DecoderLayers} layers " +
+            $"{m.HiddenDim} wide, {m.Queries} queries{(m.BoxRefine ? ", box refinement" : "")}{(m.TwoStage ? ", two-stage" : "")}{(m.QueryGroups > 1 ? $", {m.QueryGroups} query groups" : "")}",
+        DetrConfig d => $"DETR, ResNet-{(int)d.Backbone} (stem {d.BackboneBaseWidth}), {d.EncoderLayers}+{d.DecoderLayers} layers {d.HiddenDim} wide, {d.Queries} queries",
+        _ => model.Name,
+    };
 
     static DetectionDataset Load(string format, string data, string? images, string? labels, string? classes) => format.ToLowerInvariant() switch
     {

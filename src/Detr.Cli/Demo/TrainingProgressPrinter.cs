@@ -19,7 +19,7 @@ public sealed class TrainingProgressPrinter(CliConsole console) : IProgress<Detr
         console.Rich.MarkupLine(
             $"           epoch {p.Epoch,3}/{p.Epochs}  loss {p.Loss,7:0.000}  ce {p.Terms.GetValueOrDefault("loss_ce"):0.000}  " +
             $"bbox {p.Terms.GetValueOrDefault("loss_bbox"):0.000}  giou {p.Terms.GetValueOrDefault("loss_giou"):0.000}  " +
-            $"lr {p.LearningRate:0.0e0}  {p.ImagesPerSecond:0.0} img/s  ETA {p.Remaining:hh\\:mm\\:ss}" +
+            $"lr {p.LearningRate:0.0e0}  {p.ImagesPerSecond:0.0} img/s  RSS {p.ResidentBytes / 1e9:0.00} GB  ETA {p.Remaining:hh\\:mm\\:ss}" +
             (p.SkippedSteps > 0 ? $"  ({p.SkippedSteps} steps skipped: non-finite gradients)" : ""));
     }
 }

@@ -50,4 +50,76 @@ public static class DetrRecipes
         GradientClipNorm = 1.0,
         Augmentation = DetrAugmentationOptions.FlipOnly(imageSize),
     };
+
+    /// <summary>Deformable DETR from random weights, sized to the data (<see cref="FromScratch"/>'s recipe name).</summary>
+    public const string FromScratchName = "from-scratch";
+
+    /// <summary>The reference's DETR fine-tuning recipe, for pretrained weights.</summary>
+    public const string FineTuneName = "fine-tune";
+
+    /// <summary>This project's earlier DETR-from-scratch recipe (<see cref="FromScratchOnSmallImages"/>), kept for comparison.</summary>
+    public const string DetrFromScratchName = "detr-from-scratch";
+
+    /// <summary>Every recipe name <see cref="Named"/> knows.</summary>
+    public static IReadOnlyList<string> Names { get; } = [FromScratchName, FineTuneName, DetrFromScratchName];
+
+    /// <summary>
+    /// The recipe for <paramref name="profile"/>: the reference's fine-tuning when training starts from pretrained
+    /// weights (a checkpoint or an ImageNet backbone), otherwise Deformable DETR from scratch sized to the images.
+    /// </summary>
+    public static DetrRecipe Choose(DatasetProfile profile, bool startsFromPretrainedWeights) =>
+        Named(startsFromPretrainedWeights ? FineTuneName : FromScratchName, profile);
+
+    /// <summary>The recipe called <paramref name="name"/> (one of <see cref="Names"/>) for <paramref name="profile"/>.</summary>
+    public static DetrRecipe Named(string name, DatasetProfile profile) => name switch
+    {
+        FromScratchName => FromScratch(profile),
+        FineTuneName => FineTune(profile),
+        DetrFromScratchName => new(name, $"DETR from random weights at {TrainingSize(profile)} px (the recipe before Deformable DETR)",
+            FromScratchOnSmallImages(TrainingSize(profile), epochs: 100)),
+        _ => throw new ArgumentException($"Unknown recipe '{name}'; use one of: {string.Join(", ", Names)}."),
+    };
+
+    /// <summary>
+    /// Deformable DETR from random weights: <see cref="SmallDeformableModel"/> with queries for the most crowded image,
+    /// trained at the images' own size (short side between 96 and 320 px), batches of 16, lr 2e-4 for the whole
+    /// network, flips only (scale jitter and crops shrink the small objects further).
+    /// </summary>
+    public static DetrRecipe FromScratch(DatasetProfile profile)
+    {
+        int size = TrainingSize(profile);
+        int queries = Math.Max(SmallDeformableModel.Queries, 3 * profile.MaxObjectsPerImage);
+        var options = new DetrTrainerOptions
+        {
+            Model = SmallDeformableModel with { Queries = queries },
+            Epochs = 100,
+            LearningRateDropEpochs = 67,
+            BatchSize = 16,
+            LearningRate = 2e-4,
+            BackboneLearningRate = 2e-4,
+            GradientClipNorm = 1.0,
+            Augmentation = DetrAugmentationOptions.FlipOnly(size),
+        };
+        return new(FromScratchName, $"no pretrained weights given: a small Deformable DETR from random weights at {size} px, " +
+            $"{queries} queries for up to {profile.MaxObjectsPerImage} objects per image", options);
+    }
+
+    /// <summary>
+    /// The reference's fine-tuning: DETR-R50 defaults (lr 1e-4, backbone 1e-5, clip 0.1, batch 2), its scale jitter
+    /// and crops scaled to the images' size (800 px for COCO-sized images).
+    /// </summary>
+    public static DetrRecipe FineTune(DatasetProfile profile)
+    {
+        int size = Math.Min(800, Math.Max(128, profile.MedianShortSide));
+        var options = new DetrTrainerOptions
+        {
+            Epochs = 50,
+            LearningRateDropEpochs = 33,
+            Augmentation = DetrAugmentationOptions.ScaledTo(size),
+        };
+        return new(FineTuneName, $"pretrained weights given: the reference's fine-tuning recipe at {size} px", options);
+    }
+
+    // Small images train at their own size; large ones are brought down to what a CPU trains in minutes.
+    static int TrainingSize(DatasetProfile profile) => Math.Clamp(profile.MedianShortSide, 96, 320);
 }

@@ -58,8 +58,8 @@ public sealed class DetrTrainerOptions
     /// <summary>Relative weight of the no-object class.</summary>
     public double EosCoefficient { get; set; } = 0.1;
 
-    /// <summary>Matching cost weight of the class probability.</summary>
-    public double ClassCost { get; set; } = 1;
+    /// <summary>Matching cost weight of the class term; null takes the architecture's reference value (DETR 1, Deformable DETR 2).</summary>
+    public double? ClassCost { get; set; }
 
     /// <summary>Matching cost weight of the L1 box distance.</summary>
     public double BoxCost { get; set; } = 5;
@@ -67,8 +67,8 @@ public sealed class DetrTrainerOptions
     /// <summary>Matching cost weight of the generalised IoU.</summary>
     public double GiouCost { get; set; } = 2;
 
-    /// <summary>Loss weight of the classification term.</summary>
-    public double ClassLossWeight { get; set; } = 1;
+    /// <summary>Loss weight of the classification term; null takes the architecture's reference value (DETR 1, Deformable DETR's focal loss 2).</summary>
+    public double? ClassLossWeight { get; set; }
 
     /// <summary>Loss weight of the L1 box term.</summary>
     public double BoxLossWeight { get; set; } = 5;

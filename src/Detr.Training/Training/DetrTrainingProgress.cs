@@ -36,6 +36,9 @@ public sealed record DetrTrainingProgress
     /// <summary>Estimated time to the end of training.</summary>
     public required TimeSpan Remaining { get; init; }
 
+    /// <summary>The process's resident memory (working set) when the report was made, in bytes.</summary>
+    public long ResidentBytes { get; init; } = Environment.WorkingSet;
+
     /// <summary>Validation metrics when this report closes an evaluated epoch (e.g. AP, AP50), else null.</summary>
     public IReadOnlyDictionary<string, double>? Validation { get; init; }
 }

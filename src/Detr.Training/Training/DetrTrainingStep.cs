@@ -45,8 +45,10 @@ public sealed class DetrTrainingStep : IDisposable
         if (slow.Count > 0)
             groups.Add(new(SlowGroup, slow, options.LearningRate * SlowLearningRateFactor, options.WeightDecay));
         Optimizer = new DetrAdamW(groups);
-        var matcher = new HungarianMatcher(options.ClassCost, options.BoxCost, options.GiouCost, architecture.Classification);
-        Criterion = new SetCriterion(architecture.NumClasses, matcher, options.EosCoefficient, options.ClassLossWeight,
+        // The references weigh the focal class term twice as much as DETR's cross-entropy, in matching and in the loss.
+        double referenceClassWeight = architecture.Classification == ClassificationKind.Sigmoid ? 2 : 1;
+        var matcher = new HungarianMatcher(options.ClassCost ?? referenceClassWeight, options.BoxCost, options.GiouCost, architecture.Classification);
+        Criterion = new SetCriterion(architecture.NumClasses, matcher, options.EosCoefficient, options.ClassLossWeight ?? referenceClassWeight,
             options.BoxLossWeight, options.GiouLossWeight, options.AuxiliaryLoss ? architecture.DecoderLayers : 1);
     }
 

@@ -50,17 +50,7 @@ public static class DetrCheckpoint
     {
         try
         {
-            if (!metadata.TryGetValue(ConfigKey, out var configJson))
-                throw new InvalidDataException($"{source} is a safetensors file without a Detr.Training configuration; load it with DetrWeights.Open and give the architecture.");
-            string architectureName = metadata.GetValueOrDefault(ArchitectureKey, "detr");
-            IDetrArchitecture? config = architectureName switch
-            {
-                "detr" => JsonSerializer.Deserialize<DetrConfig>(configJson, Json),
-                "deformable" => JsonSerializer.Deserialize<DeformableDetrConfig>(configJson, Json),
-                _ => throw new InvalidDataException($"{source}: architecture '{architectureName}' is not one this version knows (detr, deformable); it was written by a newer Detr.Training."),
-            };
-            if (config is null)
-                throw new InvalidDataException($"{source}: empty configuration.");
+            var config = ArchitectureOf(metadata, source);
             var labels = metadata.TryGetValue(LabelsKey, out var labelsJson)
                 ? JsonSerializer.Deserialize<string[]>(labelsJson) ?? []
                 : Enumerable.Range(0, config.NumClasses).Select(i => $"class_{i}").ToArray();
@@ -74,5 +64,20 @@ public static class DetrCheckpoint
             foreach (var tensor in tensors.Values)
                 tensor.Dispose();
         }
+    }
+
+    /// <summary>The architecture stored in a checkpoint's metadata (DETR when it names none: files from before Deformable DETR).</summary>
+    public static IDetrArchitecture ArchitectureOf(IReadOnlyDictionary<string, string> metadata, string source)
+    {
+        if (!metadata.TryGetValue(ConfigKey, out var configJson))
+            throw new InvalidDataException($"{source} is a safetensors file without a Detr.Training configuration; load it with DetrWeights.Open and give the architecture.");
+        string architectureName = metadata.GetValueOrDefault(ArchitectureKey, "detr");
+        IDetrArchitecture? config = architectureName switch
+        {
+            "detr" => JsonSerializer.Deserialize<DetrConfig>(configJson, Json),
+            "deformable" => JsonSerializer.Deserialize<DeformableDetrConfig>(configJson, Json),
+            _ => throw new InvalidDataException($"{source}: architecture '{architectureName}' is not one this version knows (detr, deformable); it was written by a newer Detr.Training."),
+        };
+        return config ?? throw new InvalidDataException($"{source}: empty configuration.");
     }
 }

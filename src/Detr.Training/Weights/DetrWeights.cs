@@ -60,6 +60,29 @@ public static class DetrWeights
         });
     }
 
+    /// <summary>
+    /// The architecture of the checkpoint in <paramref name="path"/> without building the model: a Detr.Training
+    /// checkpoint's stored configuration, or what <see cref="ArchitectureInference.InferAny"/> reads off the weights.
+    /// </summary>
+    public static IDetrArchitecture ArchitectureOf(string path, int heads = 8, bool dilation = false, int? queries = null)
+    {
+        if (path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase))
+        {
+            var (saved, metadata) = SafetensorsFile.Read(path);
+            try
+            {
+                if (DetrCheckpoint.IsDetrCheckpoint(metadata))
+                    return DetrCheckpoint.ArchitectureOf(metadata, path);
+            }
+            finally
+            {
+                foreach (var t in saved.Values)
+                    t.Dispose();
+            }
+        }
+        return WithStateDict(path, tensors => ArchitectureInference.InferAny(tensors, heads, dilation, queries));
+    }
+
     // The weights are copied into the model, so the file's tensors are freed as soon as they are.
     static T WithStateDict<T>(string path, Func<Dictionary<string, Tensor>, T> use)
     {

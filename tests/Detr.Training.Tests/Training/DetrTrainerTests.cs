@@ -1,4 +1,5 @@
 using Detr.MLNet;
+using Detr.Training.Modeling;
 using Detr.Training.Training;
 using Microsoft.ML;
 
@@ -6,14 +7,35 @@ namespace Detr.Training.Tests.Training;
 
 public class DetrTrainerTests
 {
-    [Fact]
-    public void OverfitsAHandfulOfImages()
+    public static IEnumerable<object[]> Architectures() =>
+    [
+        ["detr"],
+        ["deformable"],
+        ["deformable-refine"],
+        ["deformable-two-stage"],
+        ["deformable-groups"],
+    ];
+
+    static IDetrArchitecture Architecture(string name) => name switch
+    {
+        "detr" => TinyTraining.Model,
+        "deformable" => TinyTraining.DeformableModel,
+        "deformable-refine" => TinyTraining.DeformableModel with { BoxRefine = true },
+        "deformable-two-stage" => TinyTraining.DeformableModel with { BoxRefine = true, TwoStage = true },
+        "deformable-groups" => TinyTraining.DeformableModel with { QueryGroups = 3 },
+        _ => throw new ArgumentException(name),
+    };
+
+    /// <summary>Every training path must learn: the losses fall and the exported scorer finds the training boxes.</summary>
+    [Theory]
+    [MemberData(nameof(Architectures))]
+    public void OverfitsAHandfulOfImages(string architecture)
     {
         using var folder = new TempFolder();
         var (ml, data, _) = TinyTraining.Dataset(folder.Path, images: 4);
         var options = new DetrTrainerOptions
         {
-            Model = TinyTraining.Model, Epochs = 150, BatchSize = 2, LearningRate = 1e-3, BackboneLearningRate = 1e-3,
+            Model = Architecture(architecture), Epochs = 150, BatchSize = 2, LearningRate = 1e-3, BackboneLearningRate = 1e-3,
             LearningRateDropEpochs = 120, GradientClipNorm = 1.0, Augmentation = TinyTraining.Fixed(64), Seed = 3,
         };
         var trainer = ml.Detection().Trainers.Detr(options);
@@ -21,7 +43,7 @@ public class DetrTrainerTests
         var history = trainer.LastRun!.History;
         double firstGiou = history.Take(4).Average(h => h.Terms["loss_giou"]);
         double lastGiou = history.TakeLast(4).Average(h => h.Terms["loss_giou"]);
-        Assert.True(lastGiou < 0.35 * firstGiou, $"GIoU loss went from {firstGiou:0.000} to {lastGiou:0.000}");
+        Assert.True(lastGiou < 0.35 * firstGiou, $"{architecture}: GIoU loss went from {firstGiou:0.000} to {lastGiou:0.000}");
         Assert.True(history.TakeLast(4).Average(h => h.Terms["class_error"]) < 10, "matched queries should be classified right");
 
         // The returned transformer is the ONNX scorer: on the training images it finds the boxes with the right classes.
@@ -40,7 +62,7 @@ public class DetrTrainerTests
                         break;
                     }
             }
-        Assert.True(found >= total - 1, $"found {found} of {total} training boxes at IoU > 0.5 with the right class");
+        Assert.True(found >= total - 1, $"{architecture}: found {found} of {total} training boxes at IoU > 0.5 with the right class");
     }
 
     static double Iou(float[] a, int i, float[] b, int j)

@@ -2,6 +2,7 @@ using Detr.MLNet;
 using Detr.MLNet.Data.Synthetic;
 using Detr.Training.Augmentation;
 using Detr.Training.Modeling;
+using Detr.Training.Modeling.Deformable;
 using Detr.Training.Training;
 using Microsoft.ML;
 
@@ -14,6 +15,13 @@ static class TinyTraining
     {
         Backbone = ResNetDepth.ResNet18, BackboneBaseWidth = 8, HiddenDim = 64, Heads = 4, EncoderLayers = 1, DecoderLayers = 2,
         FeedForwardDim = 128, Queries = 8, Dropout = 0.0,
+    };
+
+    /// <summary>A Deformable DETR of the same scale: three levels (8×8 to 2×2 on 64 px), two points, 32 wide.</summary>
+    public static DeformableDetrConfig DeformableModel => new()
+    {
+        Backbone = ResNetDepth.ResNet18, BackboneBaseWidth = 8, HiddenDim = 32, Heads = 4, FeatureLevels = 3, EncoderPoints = 2,
+        DecoderPoints = 2, EncoderLayers = 1, DecoderLayers = 2, FeedForwardDim = 64, Queries = 8, Dropout = 0.0,
     };
 
     /// <summary>No randomness in the augmentation: a fixed 64-pixel short side, for overfitting checks.</summary>
