@@ -26,7 +26,9 @@ static class InspectCommand
             table.AddRow("image input", Markup.Escape($"{s.ImageInput} (rank {s.ImageRank}{(s.HasFixedSize ? $", fixed {s.FixedHeight}x{s.FixedWidth}" : ", dynamic size")})"));
             table.AddRow("mask input", Markup.Escape(s.MaskInput ?? "none"));
             table.AddRow("outputs", Markup.Escape($"{s.LogitsOutput}, {s.BoxesOutput}"));
-            table.AddRow("classes", $"{model.LabelNames.Count} (+ no-object)");
+            table.AddRow("classes", s.Postprocessing == DetrPostprocessing.SigmoidTopK
+                ? $"{model.LabelNames.Count} (sigmoid per class, top-k over queries × classes)"
+                : $"{model.LabelNames.Count} (+ no-object, softmax)");
             table.AddRow("labels", Markup.Escape(string.Join(", ", model.LabelNames.Take(20)) + (model.LabelNames.Count > 20 ? ", …" : "")));
             table.AddRow("resize", $"short side {model.ShortestEdge}, long side at most {model.LongestEdge}");
             console.Rich.Write(table);

@@ -13,16 +13,27 @@ public static class LabelNameResolver
     public static string[] Resolve(int classCount, IReadOnlyList<string>? explicitNames,
         IReadOnlyDictionary<string, string> modelMetadata, string? modelPath)
     {
-        if (explicitNames is { Count: > 0 })
-            return Checked(explicitNames, classCount, "the LabelNames option");
-        if (modelMetadata.TryGetValue(DetrModelMetadataKeys.Labels, out var json))
-            return Checked(ParseJsonNames(json, "model metadata " + DetrModelMetadataKeys.Labels), classCount,
-                "the model's metadata");
-        if (modelPath is not null && FindSidecar(modelPath) is string sidecar)
-            return Checked(ReadFile(sidecar), classCount, sidecar);
+        if (Declared(explicitNames, modelMetadata, modelPath) is var (names, source))
+            return Checked(names, classCount, source);
         if (classCount == CocoCategoryNames.ById.Count)
             return CocoCategoryNames.ById.ToArray();
         return Enumerable.Range(0, classCount).Select(i => $"class_{i}").ToArray();
+    }
+
+    /// <summary>
+    /// The names a model is given, unchecked, and where they came from: explicit names, the model's metadata or a
+    /// sidecar file; null when none of them has any (COCO's and generic names are fallbacks, not declarations).
+    /// </summary>
+    public static (string[] Names, string Source)? Declared(IReadOnlyList<string>? explicitNames,
+        IReadOnlyDictionary<string, string> modelMetadata, string? modelPath)
+    {
+        if (explicitNames is { Count: > 0 })
+            return (explicitNames.ToArray(), "the LabelNames option");
+        if (modelMetadata.TryGetValue(DetrModelMetadataKeys.Labels, out var json))
+            return (ParseJsonNames(json, "model metadata " + DetrModelMetadataKeys.Labels), "the model's metadata");
+        if (modelPath is not null && FindSidecar(modelPath) is string sidecar)
+            return (ReadFile(sidecar), sidecar);
+        return null;
     }
 
     /// <summary>Reads names from a text file (one per line) or a JSON file (array, or an <c>id2label</c> object).</summary>
@@ -74,7 +85,7 @@ public static class LabelNameResolver
     {
         if (names.Count != classCount)
             throw new InvalidDataException(
-                $"{source} gives {names.Count} label names but the model predicts {classCount} classes (plus no-object). " +
+                $"{source} gives {names.Count} label names but the model predicts {classCount} classes (not counting a no-object column). " +
                 "Give exactly one name per class.");
         return names.ToArray();
     }

@@ -4,6 +4,7 @@ namespace Detr.MLNet.Postprocessing;
 /// DETR's inference post-processing (the reference's <c>PostProcess</c>): softmax over classes, drop the last
 /// (no-object) column, score = max, label = argmax, cx,cy,w,h → x0,y0,x1,y1 scaled to the original image.
 /// Then the score threshold and an optional cap; detections are returned best first (ties keep query order).
+/// Deformable DETR's sigmoid heads take <see cref="DetrSigmoidPostprocessor"/> instead.
 /// </summary>
 public static class DetrPostprocessor
 {
@@ -26,22 +27,14 @@ public static class DetrPostprocessor
 
         var kept = new List<int>(queries);
         for (int q = 0; q < queries; q++)
-            if (scores[q] > scoreThreshold || (scoreThreshold <= 0 && !float.IsNaN(scores[q])))
+            if (DetrDetections.Passes(scores[q], scoreThreshold))
                 kept.Add(q);
         // Stable: best first, equal scores in query order.
         var order = kept.OrderByDescending(q => scores[q]).ToArray();
         if (maxDetections is int cap && order.Length > cap)
             order = order[..cap];
-
-        var result = new DetrDetections(new int[order.Length], new float[order.Length], new float[order.Length * 4]);
-        for (int i = 0; i < order.Length; i++)
-        {
-            int q = order[i];
-            result.ClassIds[i] = labels[q];
-            result.Scores[i] = scores[q];
-            NormalisedBoxes.ToPixelCorners(boxes, q, scaleX, scaleY, result.Boxes.AsSpan(i * 4, 4));
-        }
-        return result;
+        return DetrDetections.FromQueries(order, order.Select(q => labels[q]).ToArray(), order.Select(q => scores[q]).ToArray(),
+            boxes, scaleX, scaleY);
     }
 
     /// <summary>Softmax over all columns, then the most probable real class (the last column is no-object).</summary>

@@ -8,7 +8,7 @@ namespace Detr.MLNet.Scoring;
 
 /// <summary>
 /// Scores batches of images with a DETR ONNX model: reference preprocessing, padding with a pixel mask where the
-/// model takes one, one <see cref="OrtValue"/> run per batch, reference post-processing. Holds reusable buffers,
+/// model takes one, one <see cref="OrtValue"/> run per batch, the reference's post-processing (softmax or sigmoid top-k). Holds reusable buffers,
 /// so one instance serves one thread; the session underneath is shared.
 /// </summary>
 public sealed class DetrBatchScorer
@@ -36,7 +36,10 @@ public sealed class DetrBatchScorer
         _outputNames = [signature.LogitsOutput, signature.BoxesOutput];
     }
 
-    /// <summary>Raw model outputs of one image: logits [Q, C+1] and normalised cx,cy,w,h boxes [Q, 4].</summary>
+    /// <summary>
+    /// Raw model outputs of one image: logits [Q, C+1] (softmax models; [Q, C] for sigmoid ones, whose
+    /// <paramref name="ClassesWithNoObject"/> is then C, the logits' width) and normalised cx,cy,w,h boxes [Q, 4].
+    /// </summary>
     public sealed record RawOutputs(float[] Logits, float[] Boxes, int Queries, int ClassesWithNoObject);
 
     /// <summary>Scores every image; a null image gives no detections.</summary>
@@ -54,9 +57,11 @@ public sealed class DetrBatchScorer
                 double scaleX = _signature.MaskInput is not null ? item.Image.Width : (double)run.Width * item.Image.Width / item.ResizedWidth;
                 double scaleY = _signature.MaskInput is not null ? item.Image.Height : (double)run.Height * item.Image.Height / item.ResizedHeight;
                 int logitsPerImage = run.Queries * run.ClassesWithNoObject;
-                results[item.Index] = DetrPostprocessor.Decode(
-                    run.Logits.AsSpan(i * logitsPerImage, logitsPerImage), run.Boxes.AsSpan(i * run.Queries * 4, run.Queries * 4),
-                    run.Queries, run.ClassesWithNoObject, (float)scaleX, (float)scaleY, scoreThreshold, maxDetections);
+                var logits = run.Logits.AsSpan(i * logitsPerImage, logitsPerImage);
+                var boxes = run.Boxes.AsSpan(i * run.Queries * 4, run.Queries * 4);
+                results[item.Index] = _signature.Postprocessing == DetrPostprocessing.SigmoidTopK
+                    ? DetrSigmoidPostprocessor.Decode(logits, boxes, run.Queries, run.ClassesWithNoObject, (float)scaleX, (float)scaleY, scoreThreshold, maxDetections)
+                    : DetrPostprocessor.Decode(logits, boxes, run.Queries, run.ClassesWithNoObject, (float)scaleX, (float)scaleY, scoreThreshold, maxDetections);
             }
         }
         for (int i = 0; i < results.Length; i++)

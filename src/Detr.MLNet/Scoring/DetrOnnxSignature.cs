@@ -21,7 +21,7 @@ public sealed record DetrOnnxSignature
     /// <summary>Element type of the pixel mask (int64 in transformers exports).</summary>
     public TensorElementType MaskElementType { get; init; } = TensorElementType.Int64;
 
-    /// <summary>Name of the class-logits output [N,Q,C+1].</summary>
+    /// <summary>Name of the class-logits output [N,Q,C+1] (softmax) or [N,Q,C] (sigmoid).</summary>
     public required string LogitsOutput { get; init; }
 
     /// <summary>Name of the normalised cx,cy,w,h box output [N,Q,4].</summary>
@@ -36,8 +36,17 @@ public sealed record DetrOnnxSignature
     /// <summary>Fixed input width when exported with a static size.</summary>
     public int? FixedWidth { get; init; }
 
-    /// <summary>Number of real classes (logits' last dimension minus no-object), when the model states it.</summary>
+    /// <summary>The logits' last dimension (C + 1 with a no-object column, C without), when the model states it.</summary>
+    public int? LogitsWidth { get; init; }
+
+    /// <summary>Number of real classes; set when the model is opened, from the width and the post-processing.</summary>
     public int? ClassCount { get; init; }
+
+    /// <summary>
+    /// How the logits become detections; <see cref="DetrScoringModel.Open"/> resolves it (never
+    /// <see cref="DetrPostprocessing.Auto"/> after that).
+    /// </summary>
+    public DetrPostprocessing Postprocessing { get; init; }
 
     /// <summary>Reads the signature from a session, honouring explicit overrides in <paramref name="options"/>.</summary>
     public static DetrOnnxSignature Detect(InferenceSession session, DetrScoringOptions options)
@@ -100,7 +109,7 @@ public sealed record DetrOnnxSignature
             FixedBatch = rank == 4 && image.Dimensions[0] > 0 ? image.Dimensions[0] : null,
             FixedHeight = image.Dimensions[^2] > 0 ? image.Dimensions[^2] : null,
             FixedWidth = image.Dimensions[^1] > 0 ? image.Dimensions[^1] : null,
-            ClassCount = logits.Dimensions[^1] > 1 ? logits.Dimensions[^1] - 1 : null,
+            LogitsWidth = logits.Dimensions[^1] > 0 ? logits.Dimensions[^1] : null,
         };
     }
 

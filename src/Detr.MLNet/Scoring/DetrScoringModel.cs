@@ -72,8 +72,11 @@ public sealed class DetrScoringModel : IDisposable
         {
             var signature = DetrOnnxSignature.Detect(session, options);
             var metadata = session.ModelMetadata.CustomMetadataMap;
-            int classCount = signature.ClassCount ?? ProbeClassCount(session, signature);
-            signature = signature with { ClassCount = classCount };
+            int width = signature.LogitsWidth ?? ProbeLogitsWidth(session, signature);
+            var declared = LabelNameResolver.Declared(options.LabelNames, metadata, options.ModelPath);
+            var postprocessing = DetrPostprocessingDetection.Resolve(options.Postprocessing, metadata, width, declared?.Names.Length);
+            int classCount = DetrPostprocessingDetection.ClassCount(postprocessing, width);
+            signature = signature with { LogitsWidth = width, ClassCount = classCount, Postprocessing = postprocessing };
             var labels = LabelNameResolver.Resolve(classCount, options.LabelNames, metadata, options.ModelPath);
             return new DetrScoringModel(bytes, options.Clone(), session, signature, labels, metadata);
         }
@@ -137,11 +140,11 @@ public sealed class DetrScoringModel : IDisposable
     }
 
     // Models exported with a dynamic class dimension only reveal it when run; one tiny run settles the schema.
-    static int ProbeClassCount(InferenceSession session, DetrOnnxSignature signature)
+    static int ProbeLogitsWidth(InferenceSession session, DetrOnnxSignature signature)
     {
         var scorer = new DetrBatchScorer(session, signature, 32, 32, ImageNetNormalization.ImageNet);
         var probe = new RgbImage(new byte[32 * 32 * 3], 32, 32);
-        return scorer.RunRaw([probe]).ClassesWithNoObject - 1;
+        return scorer.RunRaw([probe]).ClassesWithNoObject;
     }
 
     static int? IntFrom(IReadOnlyDictionary<string, string> metadata, string key) =>

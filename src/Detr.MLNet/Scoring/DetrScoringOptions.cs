@@ -32,8 +32,17 @@ public sealed class DetrScoringOptions
     /// <summary>Keep detections whose score is above this (0.5 as transformers' post-processing; 0 keeps every query, as mAP needs).</summary>
     public float ScoreThreshold { get; set; } = 0.5f;
 
-    /// <summary>Keep at most this many detections per image, best first; null keeps all above the threshold.</summary>
+    /// <summary>
+    /// Keep at most this many detections per image, best first; null keeps all above the threshold (softmax models) or
+    /// the reference's top 100 (sigmoid top-k models, whose k this sets).
+    /// </summary>
     public int? MaxDetections { get; set; }
+
+    /// <summary>
+    /// How the logits become detections: DETR's softmax or Deformable DETR's sigmoid top-k; <see cref="DetrPostprocessing.Auto"/>
+    /// reads the model's metadata, else its logits' width.
+    /// </summary>
+    public DetrPostprocessing Postprocessing { get; set; } = DetrPostprocessing.Auto;
 
     /// <summary>
     /// Rows scored together in one ONNX Runtime call. Images are zero-padded to the largest in the batch with a pixel

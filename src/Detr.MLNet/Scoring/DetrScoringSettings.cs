@@ -14,6 +14,8 @@ sealed record DetrScoringSettings
     public int? LongestEdge { get; init; }
     public float ScoreThreshold { get; init; }
     public int? MaxDetections { get; init; }
+    // Saved as resolved, so a reloaded transformer decodes as the fitted one did; older zips lack it and read Auto.
+    public DetrPostprocessing Postprocessing { get; init; }
     public int BatchSize { get; init; }
     public string[] LabelNames { get; init; } = [];
     public DetrOnnxLayout Layout { get; init; }
@@ -35,6 +37,7 @@ sealed record DetrScoringSettings
         LongestEdge = model.LongestEdge,
         ScoreThreshold = model.Options.ScoreThreshold,
         MaxDetections = model.Options.MaxDetections,
+        Postprocessing = model.Signature.Postprocessing,
         BatchSize = model.Options.BatchSize,
         LabelNames = model.LabelNames.ToArray(),
         Layout = model.Options.Layout,
@@ -59,6 +62,7 @@ sealed record DetrScoringSettings
         LongestEdge = LongestEdge,
         ScoreThreshold = ScoreThreshold,
         MaxDetections = MaxDetections,
+        Postprocessing = Postprocessing,
         BatchSize = BatchSize,
         LabelNames = LabelNames,
         Layout = Layout,

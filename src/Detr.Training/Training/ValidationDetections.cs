@@ -35,7 +35,7 @@ sealed class ValidationDetections(int numClasses, ClassificationKind classificat
             var imageLogits = logits.AsSpan(b * queries * columns, queries * columns);
             var imageBoxes = boxes.AsSpan(b * queries * 4, queries * 4);
             var found = classification == ClassificationKind.Sigmoid
-                ? SigmoidTopKPostprocessor.Decode(imageLogits, imageBoxes, queries, columns, sample.Image.Width, sample.Image.Height, scoreThreshold: 0, maxDetections: 100)
+                ? DetrSigmoidPostprocessor.Decode(imageLogits, imageBoxes, queries, columns, sample.Image.Width, sample.Image.Height, scoreThreshold: 0, maxDetections: 100)
                 : DetrPostprocessor.Decode(imageLogits, imageBoxes, queries, columns, sample.Image.Width, sample.Image.Height, scoreThreshold: 0, maxDetections: 100);
             for (int d = 0; d < found.Scores.Length; d++)
             {
