@@ -36,7 +36,12 @@ public sealed class DeformableDetrModel : DetectionTransformer
                 : nn.Conv2d(l == channels.Length ? channels[^1] : d, d, 3, stride: 2, padding: 1);
             nn.init.xavier_uniform_(conv.weight!);
             nn.init.zeros_(conv.bias!);
-            projections.Add(nn.Sequential(("0", conv), ("1", nn.GroupNorm(32, d))));
+            // TorchSharp's GroupNorm allocates its affine parameters with torch.empty and never resets them (PyTorch's
+            // are ones and zeros): left alone they hold whatever the memory held, NaN included.
+            var norm = nn.GroupNorm(32, d);
+            nn.init.ones_(norm.weight);
+            nn.init.zeros_(norm.bias!);
+            projections.Add(nn.Sequential(("0", conv), ("1", norm)));
         }
         input_proj = nn.ModuleList(projections.ToArray());
         if (!config.TwoStage)
