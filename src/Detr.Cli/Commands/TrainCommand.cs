@@ -80,7 +80,7 @@ static class TrainCommand
                 options.Augmentation = chosen.Name == DetrRecipes.FineTuneName ? DetrAugmentationOptions.ScaledTo(pixels) : DetrAugmentationOptions.FlipOnly(pixels);
             console.Rich.MarkupLine($"[green]data[/]     {Markup.Escape(profile.ToString())}");
             console.Rich.MarkupLine($"[green]recipe[/]   {chosen.Name}: {Markup.Escape(chosen.Reason)}{(parsed.GetValue(recipe) is null ? " (--recipe to choose another)" : "")}");
-            console.Rich.MarkupLine($"[green]model[/]    {Markup.Escape(Describe(options.Model!))}; batch {options.BatchSize}, lr {options.LearningRate:0.0e0}, {options.Augmentation.EvaluationSize} px");
+            console.Rich.MarkupLine($"[green]model[/]    {Markup.Escape(options.Model!.Summary)}; batch {options.BatchSize}, lr {options.LearningRate:0.0e0}, {options.Augmentation.EvaluationSize} px");
 
             var train = DetrScoringTransformerPipeline.WithImages(ml, ml.Data.LoadFromDetectionDataset(dataset));
             var validationData = parsed.GetValue(validation) is string v ? DetrScoringTransformerPipeline.WithImages(ml, ml.Data.LoadFromCocoJson(v, parsed.GetValue(images))) : null;
@@ -138,14 +138,6 @@ static class TrainCommand
             QueryGroups = groups ?? deformableModel.QueryGroups,
         };
     }
-
-    static string Describe(IDetrArchitecture model) => model switch
-    {
-        DeformableDetrConfig m => $"Deformable DETR, ResNet-{(int)m.Backbone} (stem {m.BackboneBaseWidth}), {m.FeatureLevels} levels, {m.EncoderLayers}+{m.DecoderLayers} layers " +
-            $"{m.HiddenDim} wide, {m.Queries} queries{(m.BoxRefine ? ", box refinement" : "")}{(m.TwoStage ? ", two-stage" : "")}{(m.QueryGroups > 1 ? $", {m.QueryGroups} query groups" : "")}",
-        DetrConfig d => $"DETR, ResNet-{(int)d.Backbone} (stem {d.BackboneBaseWidth}), {d.EncoderLayers}+{d.DecoderLayers} layers {d.HiddenDim} wide, {d.Queries} queries",
-        _ => model.Name,
-    };
 
     static DetectionDataset Load(string format, string data, string? images, string? labels, string? classes) => format.ToLowerInvariant() switch
     {

@@ -50,8 +50,11 @@ public sealed class DemoRunner(CliConsole console, string outputFolder, DemoPres
     {
         var train = DetrScoringTransformerPipeline.WithImages(ml, ml.Data.LoadFromCocoJson(data.TrainAnnotations, data.Folder));
         var validation = DetrScoringTransformerPipeline.WithImages(ml, ml.Data.LoadFromCocoJson(data.ValidationAnnotations, data.Folder));
-        var options = DetrRecipes.FromScratchOnSmallImages(preset.ImageSize, preset.MaxEpochs);
+        var recipe = DetrRecipes.FromScratch(DatasetProfile.Of(CocoDatasetReader.Read(data.TrainAnnotations, data.Folder)));
+        var options = recipe.Options;
         options.Model = preset.Model;
+        options.Epochs = preset.MaxEpochs;
+        options.LearningRateDropEpochs = Math.Max(1, preset.MaxEpochs * 2 / 3);
         options.CheckpointDirectory = Path.Combine(outputFolder, "checkpoints");
         options.ValidationData = validation;
         options.ValidateEveryEpochs = preset.ValidateEveryEpochs;
@@ -59,7 +62,7 @@ public sealed class DemoRunner(CliConsole console, string outputFolder, DemoPres
         options.Progress = new TrainingProgressPrinter(console);
         options.CancellationToken = cancellation;
         options.Seed = 7;
-        console.Rich.MarkupLine($"[green]train[/]    DETR (ResNet-18 stem {preset.Model.BackboneBaseWidth}, {preset.Model.EncoderLayers}+{preset.Model.DecoderLayers} layers, {preset.Model.Queries} queries) for up to {preset.TrainingBudget.TotalMinutes:0.#} minutes");
+        console.Rich.MarkupLine($"[green]train[/]    {Markup.Escape(preset.Model.Summary)} for up to {preset.TrainingBudget.TotalMinutes:0.#} minutes ({recipe.Name} recipe)");
         var trainer = ml.Detection().Trainers.Detr(options);
         var model = trainer.Fit(train);
         var run = trainer.LastRun!;

@@ -103,6 +103,10 @@ public sealed record DetrConfig : IDetrArchitecture
 
     /// <inheritdoc />
     [JsonIgnore]
+    public string Summary => $"DETR, ResNet-{(int)Backbone} (stem {BackboneBaseWidth}{(Dilation ? ", DC5" : "")}), {EncoderLayers}+{DecoderLayers} layers {HiddenDim} wide, {Queries} queries";
+
+    /// <inheritdoc />
+    [JsonIgnore]
     public ClassificationKind Classification => ClassificationKind.SoftmaxWithNoObject;
 
     /// <inheritdoc />

@@ -31,6 +31,9 @@ public interface IDetrArchitecture
     /// <summary>The ResNet trunk.</summary>
     ResNetSpec ResNet { get; }
 
+    /// <summary>One line for people: the architecture, backbone, layers, width, queries and switches.</summary>
+    string Summary { get; }
+
     /// <summary>How classes are scored.</summary>
     ClassificationKind Classification { get; }
 

@@ -26,7 +26,7 @@ public sealed record DeformableDetrConfig : IDetrArchitecture
     /// <summary>Attention heads of the deformable and the decoder's self-attention.</summary>
     public int Heads { get; init; } = 8;
 
-    /// <summary>Feature levels: C3–C5 from the backbone, the rest by stride-2 3×3 convolutions on the last.</summary>
+    /// <summary>Feature levels, at least 3: C3–C5 from the backbone, the rest by stride-2 3×3 convolutions on the last.</summary>
     public int FeatureLevels { get; init; } = 4;
 
     /// <summary>Sampling points per head and level in the encoder.</summary>
@@ -76,6 +76,11 @@ public sealed record DeformableDetrConfig : IDetrArchitecture
 
     /// <inheritdoc />
     [JsonIgnore]
+    public string Summary => $"Deformable DETR, ResNet-{(int)Backbone} (stem {BackboneBaseWidth}), {FeatureLevels} levels, {EncoderLayers}+{DecoderLayers} layers " +
+        $"{HiddenDim} wide, {Queries} queries{(BoxRefine ? ", box refinement" : "")}{(TwoStage ? ", two-stage" : "")}{(QueryGroups > 1 ? $", {QueryGroups} query groups" : "")}";
+
+    /// <inheritdoc />
+    [JsonIgnore]
     public ClassificationKind Classification => ClassificationKind.Sigmoid;
 
     /// <inheritdoc />
@@ -89,7 +94,9 @@ public sealed record DeformableDetrConfig : IDetrArchitecture
     {
         if (HiddenDim <= 0 || HiddenDim % 32 != 0 || HiddenDim % Heads != 0)
             throw new ArgumentException($"HiddenDim {HiddenDim} must be a positive multiple of 32 (GroupNorm(32)) and of Heads ({Heads}).");
-        if (FeatureLevels < 1 || EncoderPoints < 1 || DecoderPoints < 1 || DecoderLayers < 1 || EncoderLayers < 0
+        if (FeatureLevels < 3)
+            throw new ArgumentException($"FeatureLevels is {FeatureLevels}: this implementation reads C3–C5 and adds stride-2 levels above them, so it takes 3 or more (the reference's single-level C5 variant is not supported).");
+        if (EncoderPoints < 1 || DecoderPoints < 1 || DecoderLayers < 1 || EncoderLayers < 0
             || Queries < 1 || NumClasses < 1 || FeedForwardDim < 1 || BackboneBaseWidth < 1)
             throw new ArgumentException("Levels, points, layers, queries, classes and widths must be positive (at least one decoder layer).");
         if (QueryGroups < 1 || (QueryGroups > 1 && TwoStage))
