@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Detr.Tests.Shared;
 
 namespace Detr.Cli.Tests;
 
@@ -49,11 +50,40 @@ public class PredictCommandTests
     }
 
     [Fact]
+    public void ImageBombIsRefusedQuicklyNamingTheFlag()
+    {
+        using var folder = new TempFolder();
+        string bomb = Path.Combine(folder.Path, "bomb.png");
+        File.WriteAllBytes(bomb, CraftedPng.Claiming(60000, 60000));
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var result = CliRun.Run("predict", "--model", CliRun.Fixture("detr_tiny_hf.onnx"), "--image", bomb);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), $"took {watch.Elapsed}");
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("bomb.png", result.Error);
+        Assert.Contains("60000x60000", result.Error);
+        Assert.Contains("--max-image-pixels", result.Error);
+    }
+
+    [Fact]
+    public void ImageLimitFlagIsApplied()
+    {
+        var image = CliRun.Fixture("e2e_0.png");
+        var refused = CliRun.Run("predict", "--model", CliRun.Fixture("detr_tiny_hf.onnx"), "--image", image, "--json", "--max-image-pixels", "100");
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("e2e_0.png", refused.Error);
+        var lifted = CliRun.Run("predict", "--model", CliRun.Fixture("detr_tiny_hf.onnx"), "--image", image, "--json", "--max-image-pixels", "0");
+        Assert.Equal(0, lifted.ExitCode);
+        var negative = CliRun.Run("predict", "--model", CliRun.Fixture("detr_tiny_hf.onnx"), "--image", image, "--max-image-pixels", "-5");
+        Assert.Equal(1, negative.ExitCode);
+        Assert.Contains("--max-image-pixels", negative.Error);
+    }
+
+    [Fact]
     public void HelpExplainsEveryOption()
     {
         var result = CliRun.Run("predict", "--help");
         Assert.Equal(0, result.ExitCode);
-        foreach (var option in new[] { "--model", "--image", "--folder", "--threshold", "--max-detections", "--json", "--out" })
+        foreach (var option in new[] { "--model", "--image", "--folder", "--threshold", "--max-detections", "--json", "--out", "--max-image-pixels" })
             Assert.Contains(option, result.Output);
     }
 }

@@ -49,8 +49,8 @@ static class Fixtures
         return rgb;
     }
 
-    /// <summary>Writes a drawn picture as PNG (through ML.NET's image type, i.e. SkiaSharp).</summary>
-    public static string WritePng(string directory, string name, int width, int height, int seed)
+    /// <summary>The picture of <see cref="DrawRgb"/> as opaque RGBA.</summary>
+    public static byte[] DrawRgba(int width, int height, int seed)
     {
         var rgb = DrawRgb(width, height, seed);
         var rgba = new byte[width * height * 4];
@@ -61,6 +61,13 @@ static class Fixtures
             rgba[p * 4 + 2] = rgb[p * 3 + 2];
             rgba[p * 4 + 3] = 255;
         }
+        return rgba;
+    }
+
+    /// <summary>Writes a drawn picture as PNG (through ML.NET's image type, i.e. SkiaSharp).</summary>
+    public static string WritePng(string directory, string name, int width, int height, int seed)
+    {
+        var rgba = DrawRgba(width, height, seed);
         using var image = MLImage.CreateFromPixels(width, height, MLPixelFormat.Rgba32, rgba);
         string path = Path.Combine(directory, name);
         image.Save(path);

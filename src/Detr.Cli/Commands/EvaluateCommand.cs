@@ -19,7 +19,8 @@ static class EvaluateCommand
         var model = new Option<string?>("--model") { Description = "Score the --gt dataset's images with this model (.onnx or .zip) instead of reading --dt." };
         var images = new Option<string?>("--images") { Description = "Folder the --gt file names are relative to (default: the JSON's folder)." };
         var json = new Option<bool>("--json") { Description = "Print the 12 stats as one JSON object: AP, AP50, AP75, APs, APm, APl, AR1, AR10, AR100, ARs, ARm, ARl." };
-        var command = new Command("evaluate", "COCO bbox metrics, identical to pycocotools' COCOeval.") { gt, dt, model, images, json };
+        var maxPixels = ImageLimitOption.Create();
+        var command = new Command("evaluate", "COCO bbox metrics, identical to pycocotools' COCOeval.") { gt, dt, model, images, json, maxPixels };
         command.SetAction(parsed =>
         {
             string groundTruth = parsed.GetValue(gt) ?? throw new ArgumentException("Give --gt (COCO ground truth) with --dt or --model.");
@@ -31,7 +32,7 @@ static class EvaluateCommand
                 names = CocoDatasetReader.Read(groundTruth, parsed.GetValue(images)).Categories.ToDictionary(c => c.Id, c => c.Name);
             }
             else if (parsed.GetValue(model) is string modelPath)
-                (metrics, names) = ScoreDataset(modelPath, groundTruth, parsed.GetValue(images));
+                (metrics, names) = ScoreDataset(modelPath, groundTruth, parsed.GetValue(images), ImageLimitOption.Value(parsed, maxPixels));
             else
                 throw new ArgumentException("Give --dt (results JSON) or --model (to score the dataset).");
             if (parsed.GetValue(json))
@@ -43,11 +44,11 @@ static class EvaluateCommand
         return command;
     }
 
-    static (CocoMetrics, IReadOnlyDictionary<int, string>) ScoreDataset(string modelPath, string groundTruth, string? imageFolder)
+    static (CocoMetrics, IReadOnlyDictionary<int, string>) ScoreDataset(string modelPath, string groundTruth, string? imageFolder, long? maxImagePixels)
     {
         var ml = new MLContext(seed: 0);
         var data = ml.Data.LoadFromCocoJson(groundTruth, imageFolder, MissingImagePolicy.Fail);
-        var (model, _) = ModelSource.Open(ml, modelPath, threshold: 0, maxDetections: 100);
+        var (model, _) = ModelSource.Open(ml, modelPath, threshold: 0, maxDetections: 100, maxImagePixels);
         var scored = model.Transform(data);
         var keyToCategory = data.Dataset.Categories.Select((c, i) => (Key: i + 1, c)).ToDictionary(p => p.Key, p => p.c);
         var metrics = ml.Detection().Evaluate(scored);

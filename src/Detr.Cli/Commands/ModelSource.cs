@@ -1,4 +1,5 @@
 using Detr.MLNet;
+using Detr.MLNet.Imaging;
 using Detr.MLNet.Scoring;
 using Microsoft.ML;
 
@@ -7,8 +8,13 @@ namespace Detr.Cli.Commands;
 /// <summary>Opens what <c>--model</c> names: a DETR ONNX file or an ML.NET model zip holding a DETR scoring transformer.</summary>
 static class ModelSource
 {
-    /// <summary>A transformer that maps an ImagePath column to predictions, and the label names.</summary>
-    public static (ITransformer Model, IReadOnlyList<string> Labels) Open(MLContext ml, string path, float threshold, int? maxDetections = null)
+    /// <summary>
+    /// A transformer that maps an ImagePath column to predictions, and the label names. Images above
+    /// <paramref name="maxImagePixels"/> are refused undecoded; with <paramref name="skipUnreadable"/> an unreadable
+    /// image scores as no detections and a warning in <paramref name="ml"/>'s log.
+    /// </summary>
+    public static (ITransformer Model, IReadOnlyList<string> Labels) Open(MLContext ml, string path, float threshold, int? maxDetections = null,
+        long? maxImagePixels = ImageFileGuard.DefaultMaxPixels, bool skipUnreadable = false)
     {
         if (!File.Exists(path))
             throw new FileNotFoundException($"Model not found: '{path}'.");
@@ -26,10 +32,15 @@ static class ModelSource
                 LongestEdge = detr.Model.LongestEdge,
                 ScoreThreshold = threshold,
                 MaxDetections = maxDetections,
+                MaxImagePixels = maxImagePixels,
+                SkipUnreadableImages = skipUnreadable,
             };
             return (Pipeline(ml, options), detr.Model.LabelNames);
         }
-        var onnx = new DetrScoringOptions { ModelPath = path, ScoreThreshold = threshold, MaxDetections = maxDetections };
+        var onnx = new DetrScoringOptions
+        {
+            ModelPath = path, ScoreThreshold = threshold, MaxDetections = maxDetections, MaxImagePixels = maxImagePixels, SkipUnreadableImages = skipUnreadable,
+        };
         var model = Pipeline(ml, onnx);
         return (model, Find(model)!.Model.LabelNames);
     }

@@ -22,7 +22,8 @@ static class PredictCommand
         var max = new Option<int?>("--max-detections") { Description = "Keep at most this many detections per image, best first." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object per image: {image, detections: [{label, label_id, score, box}]}." };
         var output = new Option<string?>("--out") { Description = "Write annotated PNGs (boxes, labels, scores) into this folder." };
-        var command = new Command("predict", "Detect objects in images with a DETR model.") { model, images, folder, threshold, max, json, output };
+        var maxPixels = ImageLimitOption.Create();
+        var command = new Command("predict", "Detect objects in images with a DETR model.") { model, images, folder, threshold, max, json, output, maxPixels };
         command.SetAction(parsed =>
         {
             var paths = (parsed.GetValue(images) ?? []).ToList();
@@ -36,16 +37,18 @@ static class PredictCommand
                 throw new ArgumentException("Give at least one --image or a --folder with images.");
             foreach (var p in paths.Where(p => !File.Exists(p)))
                 throw new FileNotFoundException($"Image not found: '{p}'.");
-            Run(console, parsed.GetValue(model)!, paths, parsed.GetValue(threshold), parsed.GetValue(max), parsed.GetValue(json), parsed.GetValue(output));
+            Run(console, parsed.GetValue(model)!, paths, parsed.GetValue(threshold), parsed.GetValue(max), parsed.GetValue(json), parsed.GetValue(output),
+                ImageLimitOption.Value(parsed, maxPixels));
             return 0;
         });
         return command;
     }
 
-    static void Run(CliConsole console, string modelPath, IReadOnlyList<string> paths, float threshold, int? maxDetections, bool json, string? outFolder)
+    static void Run(CliConsole console, string modelPath, IReadOnlyList<string> paths, float threshold, int? maxDetections, bool json, string? outFolder,
+        long? maxImagePixels)
     {
         var ml = new MLContext(seed: 0);
-        var (model, labels) = ModelSource.Open(ml, modelPath, threshold, maxDetections);
+        var (model, labels) = ModelSource.Open(ml, modelPath, threshold, maxDetections, maxImagePixels);
         var rows = ml.Data.LoadFromEnumerable(paths.Select(p => new ImagePathRow { ImagePath = p }));
         var predictions = ml.Data.CreateEnumerable<PredictionRow>(model.Transform(rows), reuseRowObject: false);
         var table = new Table().AddColumns("image", "label", "score", "box (x0, y0, x1, y1)");
@@ -60,7 +63,7 @@ static class PredictCommand
                         $"{d.X0:0.0}, {d.Y0:0.0}, {d.X1:0.0}, {d.Y1:0.0}");
             if (outFolder is not null)
             {
-                var image = RgbImage.DecodeUnpremultiplied(p.ImagePath) ?? throw new InvalidDataException($"Cannot decode '{p.ImagePath}'.");
+                var image = RgbImage.DecodeUnpremultiplied(p.ImagePath, maxImagePixels) ?? throw new InvalidDataException($"Cannot decode '{p.ImagePath}'.");
                 using var picture = DetectionRenderer.Render(image, detections);
                 DetectionRenderer.SavePng(picture, Path.Combine(outFolder, Path.GetFileNameWithoutExtension(p.ImagePath) + ".detections.png"));
             }

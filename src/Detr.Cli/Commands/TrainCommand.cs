@@ -50,9 +50,10 @@ static class TrainCommand
         var timeLimit = new Option<double?>("--time-limit") { Description = "Stop after this many minutes (saving a resumable checkpoint)." };
         var device = new Option<string>("--device") { Description = "cpu, or cuda where a CUDA build of libtorch is installed.", DefaultValueFactory = _ => "cpu" };
         var seed = new Option<int>("--seed") { Description = "Random seed.", DefaultValueFactory = _ => 42 };
+        var maxPixels = ImageLimitOption.Create();
         var command = new Command("train", "Train DETR or Deformable DETR with TorchSharp, with a recipe chosen from the data; Ctrl+C saves a resumable checkpoint.")
             { data, format, images, labels, classes, validation, output, recipe, architecture, boxRefine, twoStage, levels, groups, epochs, batch, lr, lrBackbone,
-              lrDrop, clip, size, backbone, queries, from, fromBackbone, resume, timeLimit, device, seed };
+              lrDrop, clip, size, backbone, queries, from, fromBackbone, resume, timeLimit, device, seed, maxPixels };
         command.SetAction(parsed =>
         {
             var ml = new MLContext(seed: parsed.GetValue(seed));
@@ -94,6 +95,7 @@ static class TrainCommand
             options.MaxTrainingTime = parsed.GetValue(timeLimit) is double minutes ? TimeSpan.FromMinutes(minutes) : null;
             options.Device = parsed.GetValue(device)!;
             options.Seed = parsed.GetValue(seed);
+            options.MaxImagePixels = ImageLimitOption.Value(parsed, maxPixels);
             options.Progress = new TrainingProgressPrinter(console);
             options.CancellationToken = cancellation.Token;
             var trainer = ml.Detection().Trainers.Detr(options);

@@ -16,20 +16,34 @@ public sealed record RgbImage(byte[] Pixels, int Width, int Height)
         if (image.BitsPerPixel != 32 || image.PixelFormat is not (MLPixelFormat.Bgra32 or MLPixelFormat.Rgba32))
             throw new NotSupportedException($"Unsupported image pixel format {image.PixelFormat} ({image.BitsPerPixel} bits).");
         var source = image.Pixels;
-        if (HasTranslucency(source) && image.Tag is { Length: > 0 } path && File.Exists(path) && DecodeUnpremultiplied(path) is RgbImage exact)
+        // The file was checked (limit, damage) before ML.NET decoded it, so this second decode skips the checks.
+        if (HasTranslucency(source) && image.Tag is { Length: > 0 } path && File.Exists(path) && DecodeStraight(path) is RgbImage exact)
             return exact;
         return FromInterleaved(source, image.Width, image.Height, bgr: image.PixelFormat == MLPixelFormat.Bgra32);
     }
 
-    /// <summary>Decodes an image file as RGB with straight (unpremultiplied) colours; null if Skia cannot decode it.</summary>
-    public static RgbImage? DecodeUnpremultiplied(string path)
+    /// <summary>
+    /// Decodes an image file as RGB with straight (unpremultiplied) colours; null if Skia cannot decode it. The file is
+    /// checked first (<see cref="ImageFileGuard.Check"/>: pixel limit, truncation), and a decode SkiaSharp reports as
+    /// incomplete is an <see cref="InvalidDataException"/> rather than a partly blank picture.
+    /// </summary>
+    public static RgbImage? DecodeUnpremultiplied(string path, long? maxImagePixels = ImageFileGuard.DefaultMaxPixels)
+    {
+        ImageFileGuard.Check(path, maxImagePixels);
+        return DecodeStraight(path);
+    }
+
+    static RgbImage? DecodeStraight(string path)
     {
         using var codec = SKCodec.Create(path);
         if (codec is null)
             return null;
         var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
         using var bitmap = new SKBitmap(info);
-        if (codec.GetPixels(info, bitmap.GetPixels()) is not (SKCodecResult.Success or SKCodecResult.IncompleteInput))
+        var result = codec.GetPixels(info, bitmap.GetPixels());
+        if (result is SKCodecResult.IncompleteInput or SKCodecResult.ErrorInInput)
+            throw new InvalidDataException($"'{path}' is not a readable image: SkiaSharp decoded it only partly ({result}; truncated or corrupt).");
+        if (result != SKCodecResult.Success)
             return null;
         return FromInterleaved(bitmap.GetPixelSpan(), info.Width, info.Height, bgr: false);
     }

@@ -14,17 +14,19 @@ sealed class DetrImageReader
     readonly ValueGetter<ReadOnlyMemory<char>>? _path;
     readonly DataViewRow _row;
     readonly bool _skipUnreadable;
+    readonly long? _maxPixels;
     readonly Action<string> _warn;
     MLImage? _value;
 
-    public DetrImageReader(DataViewRow row, int imageColumn, bool skipUnreadable, Action<string> warn)
+    public DetrImageReader(DataViewRow row, int imageColumn, DetrScoringOptions options, Action<string> warn)
     {
         _row = row;
         _image = row.GetGetter<MLImage>(row.Schema[imageColumn]);
         var pathColumn = PathColumn(row.Schema);
         if (pathColumn is int index && row.IsColumnActive(row.Schema[index]))
             _path = row.GetGetter<ReadOnlyMemory<char>>(row.Schema[index]);
-        _skipUnreadable = skipUnreadable;
+        _skipUnreadable = options.SkipUnreadableImages;
+        _maxPixels = options.MaxImagePixels;
         _warn = warn;
     }
 
@@ -32,14 +34,19 @@ sealed class DetrImageReader
     public static int? PathColumn(DataViewSchema schema) =>
         schema.GetColumnOrNull(DetrColumnNames.ImagePath) is { Type: TextDataViewType } column ? column.Index : null;
 
-    /// <summary>The current row's image as RGB, or null when it is unreadable and skipping is on.</summary>
+    /// <summary>
+    /// The current row's image as RGB, or null when it is unreadable and skipping is on. The file is checked (pixel
+    /// limit, truncation) before the image column is read, because reading it is what decodes.
+    /// </summary>
     public RgbImage? Read()
     {
         try
         {
+            string? checkedPath = ImageFileGuard.CheckBeforeDecode(CurrentPath(), _maxPixels);
             _image(ref _value!);
             if (_value is null)
                 throw new InvalidDataException("the image column is empty (no file was loaded)");
+            ImageFileGuard.CheckDecoded(_value, checkedPath, _maxPixels);
             return RgbImage.FromMLImage(_value);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -52,14 +59,23 @@ sealed class DetrImageReader
         }
     }
 
+    string? CurrentPath()
+    {
+        if (_path is null)
+            return null;
+        ReadOnlyMemory<char> path = default;
+        _path(ref path);
+        return path.ToString();
+    }
+
     string DescribePath()
     {
         if (_path is null)
             return _value?.Tag is { Length: > 0 } tag ? $" (image '{tag}')" : "";
-        ReadOnlyMemory<char> path = default;
+        string? path;
         try
         {
-            _path(ref path);
+            path = CurrentPath();
         }
         catch (Exception)
         {
@@ -68,5 +84,6 @@ sealed class DetrImageReader
         return $" (image '{path}')";
     }
 
-    static string Reason(Exception e) => e.InnerException is { } inner && e.Message.Length < 20 ? inner.Message : e.Message;
+    // Trailing full stops dropped: the reason sits inside parentheses in a longer sentence.
+    static string Reason(Exception e) => (e.InnerException is { } inner && e.Message.Length < 20 ? inner.Message : e.Message).TrimEnd('.');
 }

@@ -60,7 +60,7 @@ sealed class DetrRowMapper : IRowToRowMapper
             if (active.Any(i => i >= mapper.InputSchema.Count))
             {
                 var model = mapper._parent.Model;
-                _reader = new DetrImageReader(input, mapper._imageColumn, model.Options.SkipUnreadableImages, mapper._parent.Warn);
+                _reader = new DetrImageReader(input, mapper._imageColumn, model.Options, mapper._parent.Warn);
                 _scorer = model.CreateScorer();
             }
         }

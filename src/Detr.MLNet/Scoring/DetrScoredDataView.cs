@@ -74,7 +74,7 @@ sealed class DetrScoredDataView : IDataView
             if (lookahead is not null)
             {
                 var model = view._parent.Model;
-                _reader = new DetrImageReader(lookahead, view._imageColumn, model.Options.SkipUnreadableImages, view._parent.Warn);
+                _reader = new DetrImageReader(lookahead, view._imageColumn, model.Options, view._parent.Warn);
                 _scorer = model.CreateScorer();
             }
         }

@@ -64,6 +64,8 @@ public sealed class DetrScoringModel : IDisposable
             throw new ArgumentOutOfRangeException(nameof(options), $"BatchSize must be at least 1 (got {options.BatchSize}).");
         if (options.MaxDetections is < 0)
             throw new ArgumentOutOfRangeException(nameof(options), $"MaxDetections must not be negative (got {options.MaxDetections}).");
+        if (options.MaxImagePixels is < 1)
+            throw new ArgumentOutOfRangeException(nameof(options), $"MaxImagePixels must be positive, or null for no limit (got {options.MaxImagePixels}).");
         byte[] bytes = options.ModelBytes ?? ReadModelFile(options.ModelPath);
         string source = options.ModelPath ?? "the in-memory model";
 

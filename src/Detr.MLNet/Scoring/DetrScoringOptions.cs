@@ -1,3 +1,4 @@
+using Detr.MLNet.Imaging;
 using Microsoft.ML.OnnxRuntime;
 
 namespace Detr.MLNet.Scoring;
@@ -83,6 +84,13 @@ public sealed class DetrScoringOptions
 
     /// <summary>Give a row whose image is missing or unreadable empty predictions (and a warning) instead of failing.</summary>
     public bool SkipUnreadableImages { get; set; }
+
+    /// <summary>
+    /// Refuse an image whose file header claims more pixels than this, before it is decoded (default: Pillow's
+    /// <c>MAX_IMAGE_PIXELS</c>, <see cref="ImageFileGuard.DefaultMaxPixels"/>); null lifts the limit. Checked where
+    /// the input has an <c>ImagePath</c> column naming the file; see <see cref="ImageFileGuard"/>.
+    /// </summary>
+    public long? MaxImagePixels { get; set; } = ImageFileGuard.DefaultMaxPixels;
 
     /// <summary>A shallow copy, so an estimator's later edits never reach a fitted transformer.</summary>
     public DetrScoringOptions Clone() => (DetrScoringOptions)MemberwiseClone();

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Detr.MLNet.Imaging;
 using Microsoft.ML.OnnxRuntime;
 
 namespace Detr.MLNet.Scoring;
@@ -26,6 +27,8 @@ sealed record DetrScoringSettings
     public int? IntraOpThreads { get; init; }
     public GraphOptimizationLevel GraphOptimizationLevel { get; init; }
     public bool SkipUnreadableImages { get; init; }
+    // Zips saved before the limit existed read back with the default one.
+    public long? MaxImagePixels { get; init; } = ImageFileGuard.DefaultMaxPixels;
 
     public static DetrScoringSettings From(DetrScoringModel model) => new()
     {
@@ -48,6 +51,7 @@ sealed record DetrScoringSettings
         IntraOpThreads = model.Options.IntraOpThreads,
         GraphOptimizationLevel = model.Options.GraphOptimizationLevel,
         SkipUnreadableImages = model.Options.SkipUnreadableImages,
+        MaxImagePixels = model.Options.MaxImagePixels,
     };
 
     // The device is deliberately not saved: a model saved on a GPU machine must load on a CPU-only one.
@@ -73,6 +77,7 @@ sealed record DetrScoringSettings
         IntraOpThreads = IntraOpThreads,
         GraphOptimizationLevel = GraphOptimizationLevel,
         SkipUnreadableImages = SkipUnreadableImages,
+        MaxImagePixels = MaxImagePixels,
     };
 
     public string ToJson() => JsonSerializer.Serialize(this);

@@ -46,9 +46,9 @@ public sealed class DetrTrainer : IEstimator<DetrScoringTransformer>
         if (Options.StartFromCheckpoint is not null && Options.StartFromBackbone is not null)
             throw new ArgumentException($"Set {nameof(DetrTrainerOptions.StartFromCheckpoint)} (whole-model weights) or " +
                 $"{nameof(DetrTrainerOptions.StartFromBackbone)} (an ImageNet ResNet), not both: a checkpoint already holds its backbone.");
-        var data = TrainingSampleReader.Read(input, Options.ImageColumnName, Options.LabelsColumnName, Options.BoxesColumnName);
+        var data = TrainingSampleReader.Read(input, Options.ImageColumnName, Options.LabelsColumnName, Options.BoxesColumnName, Options.MaxImagePixels);
         var validation = Options.ValidationData is null ? null
-            : TrainingSampleReader.Read(Options.ValidationData, Options.ImageColumnName, Options.LabelsColumnName, Options.BoxesColumnName).Samples;
+            : TrainingSampleReader.Read(Options.ValidationData, Options.ImageColumnName, Options.LabelsColumnName, Options.BoxesColumnName, Options.MaxImagePixels).Samples;
         var device = ResolveDevice();
         manual_seed(Options.Seed);
         var model = (Options.Model ?? new DetrConfig()).WithNumClasses(data.ClassNames.Count).CreateModel();

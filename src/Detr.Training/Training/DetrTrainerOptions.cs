@@ -1,3 +1,4 @@
+using Detr.MLNet.Imaging;
 using Detr.Training.Augmentation;
 using Detr.Training.Modeling;
 using Microsoft.ML;
@@ -15,6 +16,12 @@ public sealed class DetrTrainerOptions
 
     /// <summary>Ground-truth boxes: x0,y0,x1,y1 per box in pixels.</summary>
     public string BoxesColumnName { get; set; } = "Boxes";
+
+    /// <summary>
+    /// Refuse a training or validation image whose file header claims more pixels than this, before decoding it
+    /// (default: Pillow's <c>MAX_IMAGE_PIXELS</c>); null lifts the limit.
+    /// </summary>
+    public long? MaxImagePixels { get; set; } = ImageFileGuard.DefaultMaxPixels;
 
     /// <summary>
     /// Architecture: a <see cref="DetrConfig"/> (DETR) or a <see cref="Modeling.Deformable.DeformableDetrConfig"/>

@@ -17,8 +17,12 @@ public static class TrainingSampleReader
     /// <summary>The samples and the class names (index = 0-based class id).</summary>
     public sealed record Result(IReadOnlyList<DetectionSample> Samples, IReadOnlyList<string> ClassNames);
 
-    /// <summary>Reads every row of <paramref name="data"/>.</summary>
-    public static Result Read(IDataView data, string imageColumn, string labelsColumn, string boxesColumn)
+    /// <summary>
+    /// Reads every row of <paramref name="data"/>. An image file claiming more than <paramref name="maxImagePixels"/>
+    /// pixels (null: no limit), or truncated, is refused before it is decoded.
+    /// </summary>
+    public static Result Read(IDataView data, string imageColumn, string labelsColumn, string boxesColumn,
+        long? maxImagePixels = ImageFileGuard.DefaultMaxPixels)
     {
         var image = Column(data.Schema, imageColumn, "an image column (MLImage, from LoadImages)", t => t is ImageDataViewType);
         var labels = Column(data.Schema, labelsColumn, "a vector of key (uint) with class names as key values",
@@ -47,11 +51,15 @@ public static class TrainingSampleReader
             string where = $"Row {cursor.Position}" + (getPath is null ? "" : $" (image '{path}')");
             try
             {
+                // Reading the image column decodes, so the file is checked first.
+                string? checkedPath = ImageFileGuard.CheckBeforeDecode(getPath is null ? null : path.ToString(), maxImagePixels);
                 getImage(ref picture!);
+                if (picture is not null)
+                    ImageFileGuard.CheckDecoded(picture, checkedPath, maxImagePixels);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                throw new InvalidDataException($"{where}: cannot read the image ({e.Message}). Fix or remove the file.", e);
+                throw new InvalidDataException($"{where}: cannot read the image ({e.Message.TrimEnd('.')}). Fix or remove the file.", e);
             }
             if (picture is null)
                 throw new InvalidDataException($"{where}: the image column is empty.");

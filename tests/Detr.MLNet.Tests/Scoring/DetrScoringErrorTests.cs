@@ -64,7 +64,7 @@ public class DetrScoringErrorTests
         var data = ScoringPipeline.Rows(_ml, good, corrupt);
         var model = ScoringPipeline.Pipeline(_ml, ScoringPipeline.Options("detr_tiny_hf.onnx")).Fit(data);
         var e = Assert.ThrowsAny<Exception>(() => ScoringPipeline.Predictions(_ml, model.Transform(data)));
-        var detr = FindInner<InvalidDataException>(e);
+        var detr = ExceptionChain.Find<InvalidDataException>(e);
         Assert.Contains("Row 1", detr.Message);
         Assert.Contains("corrupt.png", detr.Message);
         Assert.Contains("SkipUnreadableImages", detr.Message);
@@ -93,13 +93,5 @@ public class DetrScoringErrorTests
         var options = new DetrScoringOptions { ModelPath = Fixtures.Scoring("detr_tiny_hf.onnx"), BatchSize = 0 };
         Assert.Throws<ArgumentOutOfRangeException>(() => _ml.Transforms.ApplyDetr(options));
         Assert.Throws<ArgumentException>(() => _ml.Transforms.ApplyDetr(new DetrScoringOptions()));
-    }
-
-    static T FindInner<T>(Exception e) where T : Exception
-    {
-        for (Exception? current = e; current is not null; current = current.InnerException)
-            if (current is T found)
-                return found;
-        throw new Xunit.Sdk.XunitException($"No {typeof(T).Name} inside {e}");
     }
 }
