@@ -9,6 +9,13 @@ public static class DetrCommandLine
     /// <summary>Exit code for bad input (missing file, wrong model, invalid option value).</summary>
     public const int BadInput = 1;
 
+    /// <summary>
+    /// Exit code of <c>predict</c> when some images could not be read: every readable one was scored and printed, each
+    /// unreadable one got an error object (<c>--json</c>) and a line on stderr. <c>--fail-fast</c> stops at the first
+    /// instead, with <see cref="BadInput"/>.
+    /// </summary>
+    public const int SomeImagesFailed = 3;
+
     /// <summary>Exit code when the user cancels (Ctrl+C).</summary>
     public const int Cancelled = 130;
 

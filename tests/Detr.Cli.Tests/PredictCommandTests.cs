@@ -58,7 +58,7 @@ public class PredictCommandTests
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var result = CliRun.Run("predict", "--model", CliRun.Fixture("detr_tiny_hf.onnx"), "--image", bomb);
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), $"took {watch.Elapsed}");
-        Assert.NotEqual(0, result.ExitCode);
+        Assert.Equal(DetrCommandLine.SomeImagesFailed, result.ExitCode);
         Assert.Contains("bomb.png", result.Error);
         Assert.Contains("60000x60000", result.Error);
         Assert.Contains("--max-image-pixels", result.Error);
@@ -69,7 +69,7 @@ public class PredictCommandTests
     {
         var image = CliRun.Fixture("e2e_0.png");
         var refused = CliRun.Run("predict", "--model", CliRun.Fixture("detr_tiny_hf.onnx"), "--image", image, "--json", "--max-image-pixels", "100");
-        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Equal(DetrCommandLine.SomeImagesFailed, refused.ExitCode);
         Assert.Contains("e2e_0.png", refused.Error);
         var lifted = CliRun.Run("predict", "--model", CliRun.Fixture("detr_tiny_hf.onnx"), "--image", image, "--json", "--max-image-pixels", "0");
         Assert.Equal(0, lifted.ExitCode);
@@ -83,7 +83,7 @@ public class PredictCommandTests
     {
         var result = CliRun.Run("predict", "--help");
         Assert.Equal(0, result.ExitCode);
-        foreach (var option in new[] { "--model", "--image", "--folder", "--threshold", "--max-detections", "--json", "--out", "--max-image-pixels" })
+        foreach (var option in new[] { "--model", "--image", "--folder", "--threshold", "--max-detections", "--json", "--out", "--max-image-pixels", "--fail-fast" })
             Assert.Contains(option, result.Output);
     }
 }

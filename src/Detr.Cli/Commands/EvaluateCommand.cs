@@ -20,7 +20,12 @@ static class EvaluateCommand
         var images = new Option<string?>("--images") { Description = "Folder the --gt file names are relative to (default: the JSON's folder)." };
         var json = new Option<bool>("--json") { Description = "Print the 12 stats as one JSON object: AP, AP50, AP75, APs, APm, APl, AR1, AR10, AR100, ARs, ARm, ARl." };
         var maxPixels = ImageLimitOption.Create();
-        var command = new Command("evaluate", "COCO bbox metrics, identical to pycocotools' COCOeval.") { gt, dt, model, images, json, maxPixels };
+        var skip = new Option<bool>("--skip-unreadable")
+        {
+            Description = "With --model: score an image that cannot be read (too large, truncated, not an image) as no detections, so its objects count as missed, " +
+                "and report how many there were on stderr, instead of stopping at the first.",
+        };
+        var command = new Command("evaluate", "COCO bbox metrics, identical to pycocotools' COCOeval.") { gt, dt, model, images, json, maxPixels, skip };
         command.SetAction(parsed =>
         {
             string groundTruth = parsed.GetValue(gt) ?? throw new ArgumentException("Give --gt (COCO ground truth) with --dt or --model.");
@@ -32,7 +37,7 @@ static class EvaluateCommand
                 names = CocoDatasetReader.Read(groundTruth, parsed.GetValue(images)).Categories.ToDictionary(c => c.Id, c => c.Name);
             }
             else if (parsed.GetValue(model) is string modelPath)
-                (metrics, names) = ScoreDataset(modelPath, groundTruth, parsed.GetValue(images), ImageLimitOption.Value(parsed, maxPixels));
+                (metrics, names) = ScoreDataset(console, modelPath, groundTruth, parsed.GetValue(images), ImageLimitOption.Value(parsed, maxPixels), parsed.GetValue(skip));
             else
                 throw new ArgumentException("Give --dt (results JSON) or --model (to score the dataset).");
             if (parsed.GetValue(json))
@@ -44,15 +49,27 @@ static class EvaluateCommand
         return command;
     }
 
-    static (CocoMetrics, IReadOnlyDictionary<int, string>) ScoreDataset(string modelPath, string groundTruth, string? imageFolder, long? maxImagePixels)
+    static (CocoMetrics, IReadOnlyDictionary<int, string>) ScoreDataset(CliConsole console, string modelPath, string groundTruth, string? imageFolder,
+        long? maxImagePixels, bool skipUnreadable)
     {
         var ml = new MLContext(seed: 0);
         var data = ml.Data.LoadFromCocoJson(groundTruth, imageFolder, MissingImagePolicy.Fail);
-        var (model, _) = ModelSource.Open(ml, modelPath, threshold: 0, maxDetections: 100, maxImagePixels);
+        var unreadable = new List<DetrUnreadableImage>();
+        var (model, _) = ModelSource.Open(ml, modelPath, threshold: 0, maxDetections: 100, maxImagePixels, skipUnreadable ? unreadable.Add : null);
         var scored = model.Transform(data);
         var keyToCategory = data.Dataset.Categories.Select((c, i) => (Key: i + 1, c)).ToDictionary(p => p.Key, p => p.c);
         var metrics = ml.Detection().Evaluate(scored);
+        if (skipUnreadable)
+            ReportUnreadable(console, unreadable, data.Dataset.Images.Count);
         return (metrics, keyToCategory.ToDictionary(p => p.Key, p => p.Value.Name));
+    }
+
+    static void ReportUnreadable(CliConsole console, IReadOnlyList<DetrUnreadableImage> unreadable, int total)
+    {
+        console.Error.WriteLine($"detr: {total - unreadable.Count} of {total} images scored, {unreadable.Count} unreadable" +
+            (unreadable.Count == 0 ? "." : " (scored as no detections: their objects count as missed)."));
+        foreach (var u in unreadable)
+            console.Error.WriteLine($"detr: cannot read '{u.ImagePath}': {u.Reason}.");
     }
 
     static void Print(CliConsole console, CocoMetrics metrics, IReadOnlyDictionary<int, string> names)

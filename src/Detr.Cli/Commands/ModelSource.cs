@@ -10,11 +10,11 @@ static class ModelSource
 {
     /// <summary>
     /// A transformer that maps an ImagePath column to predictions, and the label names. Images above
-    /// <paramref name="maxImagePixels"/> are refused undecoded; with <paramref name="skipUnreadable"/> an unreadable
-    /// image scores as no detections and a warning in <paramref name="ml"/>'s log.
+    /// <paramref name="maxImagePixels"/> are refused undecoded. Without <paramref name="onUnreadable"/> the first
+    /// unreadable image stops the run; with it, each scores as no detections and is reported there.
     /// </summary>
     public static (ITransformer Model, IReadOnlyList<string> Labels) Open(MLContext ml, string path, float threshold, int? maxDetections = null,
-        long? maxImagePixels = ImageFileGuard.DefaultMaxPixels, bool skipUnreadable = false)
+        long? maxImagePixels = ImageFileGuard.DefaultMaxPixels, Action<DetrUnreadableImage>? onUnreadable = null)
     {
         if (!File.Exists(path))
             throw new FileNotFoundException($"Model not found: '{path}'.");
@@ -33,13 +33,15 @@ static class ModelSource
                 ScoreThreshold = threshold,
                 MaxDetections = maxDetections,
                 MaxImagePixels = maxImagePixels,
-                SkipUnreadableImages = skipUnreadable,
+                SkipUnreadableImages = onUnreadable is not null,
+                OnUnreadableImage = onUnreadable,
             };
             return (Pipeline(ml, options), detr.Model.LabelNames);
         }
         var onnx = new DetrScoringOptions
         {
-            ModelPath = path, ScoreThreshold = threshold, MaxDetections = maxDetections, MaxImagePixels = maxImagePixels, SkipUnreadableImages = skipUnreadable,
+            ModelPath = path, ScoreThreshold = threshold, MaxDetections = maxDetections, MaxImagePixels = maxImagePixels,
+            SkipUnreadableImages = onUnreadable is not null, OnUnreadableImage = onUnreadable,
         };
         var model = Pipeline(ml, onnx);
         return (model, Find(model)!.Model.LabelNames);

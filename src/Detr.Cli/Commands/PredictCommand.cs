@@ -23,7 +23,12 @@ static class PredictCommand
         var json = new Option<bool>("--json") { Description = "Print one JSON object per image: {image, detections: [{label, label_id, score, box}]}." };
         var output = new Option<string?>("--out") { Description = "Write annotated PNGs (boxes, labels, scores) into this folder." };
         var maxPixels = ImageLimitOption.Create();
-        var command = new Command("predict", "Detect objects in images with a DETR model.") { model, images, folder, threshold, max, json, output, maxPixels };
+        var failFast = new Option<bool>("--fail-fast")
+        {
+            Description = $"Stop at the first missing or unreadable image (exit {DetrCommandLine.BadInput}). Without it every readable image is scored, " +
+                $"each unreadable one is reported (an {{image, error}} object with --json, a line on stderr) and the exit code is {DetrCommandLine.SomeImagesFailed}.",
+        };
+        var command = new Command("predict", "Detect objects in images with a DETR model.") { model, images, folder, threshold, max, json, output, maxPixels, failFast };
         command.SetAction(parsed =>
         {
             var paths = (parsed.GetValue(images) ?? []).ToList();
@@ -35,25 +40,42 @@ static class PredictCommand
             }
             if (paths.Count == 0)
                 throw new ArgumentException("Give at least one --image or a --folder with images.");
-            foreach (var p in paths.Where(p => !File.Exists(p)))
-                throw new FileNotFoundException($"Image not found: '{p}'.");
-            Run(console, parsed.GetValue(model)!, paths, parsed.GetValue(threshold), parsed.GetValue(max), parsed.GetValue(json), parsed.GetValue(output),
-                ImageLimitOption.Value(parsed, maxPixels));
-            return 0;
+            bool stopAtFirst = parsed.GetValue(failFast);
+            if (stopAtFirst)
+                foreach (var p in paths.Where(p => !File.Exists(p)))
+                    throw new FileNotFoundException($"Image not found: '{p}'.");
+            int failed = Run(console, parsed.GetValue(model)!, paths, parsed.GetValue(threshold), parsed.GetValue(max), parsed.GetValue(json), parsed.GetValue(output),
+                ImageLimitOption.Value(parsed, maxPixels), stopAtFirst);
+            if (failed == 0)
+                return 0;
+            console.Error.WriteLine($"detr: {failed} of {paths.Count} images could not be read; the others were scored.");
+            return DetrCommandLine.SomeImagesFailed;
         });
         return command;
     }
 
-    static void Run(CliConsole console, string modelPath, IReadOnlyList<string> paths, float threshold, int? maxDetections, bool json, string? outFolder,
-        long? maxImagePixels)
+    // Returns how many images could not be read (always 0 with failFast, which throws at the first instead).
+    static int Run(CliConsole console, string modelPath, IReadOnlyList<string> paths, float threshold, int? maxDetections, bool json, string? outFolder,
+        long? maxImagePixels, bool failFast)
     {
         var ml = new MLContext(seed: 0);
-        var (model, labels) = ModelSource.Open(ml, modelPath, threshold, maxDetections, maxImagePixels);
+        // Filled as the scoring cursor reads each batch, which it does before that batch's rows are enumerated.
+        var unreadable = new Dictionary<long, string>();
+        var (model, labels) = ModelSource.Open(ml, modelPath, threshold, maxDetections, maxImagePixels,
+            failFast ? null : u => unreadable[u.Row] = u.Reason);
         var rows = ml.Data.LoadFromEnumerable(paths.Select(p => new ImagePathRow { ImagePath = p }));
         var predictions = ml.Data.CreateEnumerable<PredictionRow>(model.Transform(rows), reuseRowObject: false);
         var table = new Table().AddColumns("image", "label", "score", "box (x0, y0, x1, y1)");
+        long row = 0;
         foreach (var p in predictions)
         {
+            if (unreadable.TryGetValue(row++, out var reason))
+            {
+                if (json)
+                    console.Output.WriteLine(ToErrorJsonLine(p.ImagePath, reason));
+                console.Error.WriteLine($"detr: cannot read '{p.ImagePath}': {reason}.");
+                continue;
+            }
             var detections = DrawnBox.FromPredictions(p.PredictedLabel, p.Score, p.PredictedBoundingBoxes, labels);
             if (json)
                 console.Output.WriteLine(ToJsonLine(p.ImagePath, detections));
@@ -70,7 +92,15 @@ static class PredictCommand
         }
         if (!json)
             console.Rich.Write(table);
+        return unreadable.Count;
     }
+
+    /// <summary>The <c>predict --json</c> line of an image that could not be read: <c>{"image": ..., "error": ...}</c>.</summary>
+    public static string ToErrorJsonLine(string image, string error) =>
+        JsonSerializer.Serialize(new Dictionary<string, string> { ["image"] = image, ["error"] = error }, ErrorJson);
+
+    // Messages quote file names; escaping every apostrophe as \u0027 (the HTML-safe default) would only hinder reading.
+    static readonly JsonSerializerOptions ErrorJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>The stable JSON contract of <c>predict --json</c>.</summary>
     public static string ToJsonLine(string image, IEnumerable<DrawnBox> detections)

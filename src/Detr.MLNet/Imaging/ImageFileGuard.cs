@@ -16,9 +16,9 @@ public static class ImageFileGuard
 
     /// <summary>
     /// Checks the file at <paramref name="path"/> (null <paramref name="maxPixels"/>: no size limit). Returns the
-    /// claimed header, or null for a format neither this reader nor SkiaSharp recognises (the decoder then reports
-    /// it). Throws <see cref="InvalidDataException"/> naming the file when it claims more pixels than the limit, or
-    /// is truncated or corrupt; <see cref="IOException"/> when it cannot be read.
+    /// claimed header, or null for a format only SkiaSharp reads (ICO, WBMP, ...: its size is checked, its structure
+    /// is left to the decoder). Throws <see cref="InvalidDataException"/> naming the file when it is no image at all,
+    /// claims more pixels than the limit, or is truncated or corrupt; <see cref="IOException"/> when it cannot be read.
     /// </summary>
     public static ImageHeader? Check(string path, long? maxPixels = DefaultMaxPixels)
     {
@@ -90,9 +90,9 @@ public static class ImageFileGuard
     // ICO, WBMP, HEIF and the rest: SkiaSharp's codec reads their size from the header without decoding.
     static ImageHeader? OtherFormat(string path, long? maxPixels)
     {
-        using var codec = SKCodec.Create(path);
-        if (codec is null)
-            return null;
+        using var codec = SKCodec.Create(path)
+            ?? throw new InvalidDataException(new FileInfo(path).Length == 0 ? $"'{path}' is not a readable image: the file is empty."
+                : $"'{path}' is not a readable image: no PNG, JPEG, BMP, GIF or WebP signature, nor another format SkiaSharp decodes.");
         Limit(path, codec.Info.Width, codec.Info.Height, maxPixels, decoded: false);
         return null;
     }

@@ -16,6 +16,7 @@ sealed class DetrImageReader
     readonly bool _skipUnreadable;
     readonly long? _maxPixels;
     readonly Action<string> _warn;
+    readonly Action<DetrUnreadableImage>? _onUnreadable;
     MLImage? _value;
 
     public DetrImageReader(DataViewRow row, int imageColumn, DetrScoringOptions options, Action<string> warn)
@@ -28,6 +29,7 @@ sealed class DetrImageReader
         _skipUnreadable = options.SkipUnreadableImages;
         _maxPixels = options.MaxImagePixels;
         _warn = warn;
+        _onUnreadable = options.OnUnreadableImage;
     }
 
     /// <summary>The text column naming the image file, when the input has one (only used in messages).</summary>
@@ -51,10 +53,13 @@ sealed class DetrImageReader
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            string message = $"Row {_row.Position}{DescribePath()}: cannot read the image ({Reason(e)}).";
+            string? path = SafePath();
+            string reason = Reason(e);
+            string message = $"Row {_row.Position}{(path is null ? "" : $" (image '{path}')")}: cannot read the image ({reason}).";
             if (!_skipUnreadable)
                 throw new InvalidDataException(message + " Fix or remove the file, or set SkipUnreadableImages to score it as empty.", e);
             _warn(message + " Scored as no detections (SkipUnreadableImages).");
+            _onUnreadable?.Invoke(new DetrUnreadableImage(_row.Position, path, reason));
             return null;
         }
     }
@@ -68,20 +73,19 @@ sealed class DetrImageReader
         return path.ToString();
     }
 
-    string DescribePath()
+    // For messages: the path column's value, else the tag of what was loaded; null when neither can be had.
+    string? SafePath()
     {
         if (_path is null)
-            return _value?.Tag is { Length: > 0 } tag ? $" (image '{tag}')" : "";
-        string? path;
+            return _value?.Tag is { Length: > 0 } tag ? tag : null;
         try
         {
-            path = CurrentPath();
+            return CurrentPath();
         }
         catch (Exception)
         {
-            return "";
+            return null;
         }
-        return $" (image '{path}')";
     }
 
     // Trailing full stops dropped: the reason sits inside parentheses in a longer sentence.

@@ -86,6 +86,12 @@ public sealed class DetrScoringOptions
     public bool SkipUnreadableImages { get; set; }
 
     /// <summary>
+    /// Told of each row <see cref="SkipUnreadableImages"/> scored as empty, as the cursor reaches it (before the row's
+    /// predictions are read), so a caller can report which images failed and why. Not saved with the model.
+    /// </summary>
+    public Action<DetrUnreadableImage>? OnUnreadableImage { get; set; }
+
+    /// <summary>
     /// Refuse an image whose file header claims more pixels than this, before it is decoded (default: Pillow's
     /// <c>MAX_IMAGE_PIXELS</c>, <see cref="ImageFileGuard.DefaultMaxPixels"/>); null lifts the limit. Checked where
     /// the input has an <c>ImagePath</c> column naming the file; see <see cref="ImageFileGuard"/>.

@@ -78,11 +78,34 @@ public class ImageFileGuardTests
     }
 
     [Fact]
-    public void UnknownFormatIsLeftToTheDecoder()
+    public void FileThatIsNoImageAtAllIsNamed()
     {
         using var folder = new TempFolder();
-        Assert.Null(ImageFileGuard.Check(CraftedImages.Write(folder.Path, "noise.png", [1, 2, 3, 4, 5, 6, 7, 8, 9])));
-        Assert.Null(ImageFileGuard.Check(CraftedImages.Write(folder.Path, "empty.png", [])));
+        var noise = Assert.Throws<InvalidDataException>(() => ImageFileGuard.Check(CraftedImages.Write(folder.Path, "noise.png", [1, 2, 3, 4, 5, 6, 7, 8, 9])));
+        Assert.Contains("noise.png", noise.Message);
+        Assert.Contains("signature", noise.Message);
+        var empty = Assert.Throws<InvalidDataException>(() => ImageFileGuard.Check(CraftedImages.Write(folder.Path, "empty.png", [])));
+        Assert.Contains("empty", empty.Message);
+    }
+
+    [Fact]
+    public void FormatOnlySkiaSharpReadsIsSizeCheckedByItsCodec()
+    {
+        using var folder = new TempFolder();
+        // An ICO directory whose one entry is a PNG claiming 60000x60000: SkiaSharp's codec reads the inner header.
+        var png = CraftedPng.Claiming(60000, 60000);
+        var ico = new byte[22 + png.Length];
+        ico[2] = 1; // type: icon
+        ico[4] = 1; // one image
+        BitConverter.GetBytes(png.Length).CopyTo(ico, 6 + 8);
+        BitConverter.GetBytes(22).CopyTo(ico, 6 + 12);
+        png.CopyTo(ico, 22);
+        string path = CraftedImages.Write(folder.Path, "bomb.ico", ico);
+        using (var codec = SKCodec.Create(path))
+            Assert.Equal(60000, codec.Info.Width);
+        var e = Assert.Throws<InvalidDataException>(() => ImageFileGuard.Check(path));
+        Assert.Contains("bomb.ico", e.Message);
+        Assert.Contains("MaxImagePixels", e.Message);
     }
 
     [Fact]

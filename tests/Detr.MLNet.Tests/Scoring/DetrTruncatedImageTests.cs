@@ -1,3 +1,4 @@
+using Detr.MLNet.Scoring;
 using Detr.MLNet.Tests.Imaging;
 using Microsoft.ML;
 using SkiaSharp;
@@ -39,7 +40,12 @@ public class DetrTruncatedImageTests
         var data = ScoringPipeline.Rows(_ml, png, good, jpeg);
         var options = ScoringPipeline.Options("detr_tiny_hf.onnx");
         options.SkipUnreadableImages = true;
+        var reported = new List<DetrUnreadableImage>();
+        options.OnUnreadableImage = reported.Add;
         var predictions = ScoringPipeline.Predictions(_ml, ScoringPipeline.Pipeline(_ml, options).Fit(data).Transform(data));
+        Assert.Equal([0L, 2L], reported.Select(r => r.Row));
+        Assert.Equal([png, jpeg], reported.Select(r => r.ImagePath));
+        Assert.All(reported, r => Assert.Contains("truncated", r.Reason));
         Assert.Empty(predictions[0].Score);
         Assert.Equal(10, predictions[1].Score.Length);
         Assert.Empty(predictions[2].Score);
