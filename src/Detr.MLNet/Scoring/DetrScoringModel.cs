@@ -68,6 +68,8 @@ public sealed class DetrScoringModel : IDisposable
             throw new ArgumentOutOfRangeException(nameof(options), $"MaxImagePixels must be positive, or null for no limit (got {options.MaxImagePixels}).");
         byte[] bytes = options.ModelBytes ?? ReadModelFile(options.ModelPath);
         string source = options.ModelPath ?? "the in-memory model";
+        // ONNX Runtime resolves external-data paths itself (against the working directory for in-memory bytes).
+        OnnxExternalData.CheckInside(bytes, options.ModelBytes is null ? Path.GetDirectoryName(Path.GetFullPath(options.ModelPath!))! : Environment.CurrentDirectory, source);
 
         var session = CreateSession(bytes, options, source, warn);
         try

@@ -102,7 +102,7 @@ public static class TorchCheckpointReader
 
     private static object? LoadZip(string path)
     {
-        using var archive = ZipFile.OpenRead(path);
+        using var archive = OpenZip(path);
         var pickleEntry = archive.Entries
             .Where(e => e.FullName == "data.pkl" || (e.FullName.EndsWith("/data.pkl", StringComparison.Ordinal) && e.FullName.Count(c => c == '/') == 1))
             .OrderBy(e => e.FullName.Length)
@@ -112,12 +112,11 @@ public static class TorchCheckpointReader
         var byteOrder = archive.GetEntry(prefix + "byteorder");
         if (byteOrder is not null)
         {
-            using var reader = new StreamReader(byteOrder.Open());
-            var order = reader.ReadToEnd().Trim();
+            var order = System.Text.Encoding.ASCII.GetString(ReadEntry(byteOrder, path)).Trim();
             if (order != "little")
                 throw new InvalidDataException($"'{path}': storages are saved {order}-endian; only little-endian checkpoints are supported.");
         }
-        var pickle = ReadEntry(pickleEntry);
+        var pickle = ReadEntry(pickleEntry, path);
         using var source = new ZipStorageSource(archive, prefix, path);
         return new RestrictedUnpickler(pickle, 0, source, path).Load();
     }
@@ -163,12 +162,39 @@ public static class TorchCheckpointReader
         return new RestrictedUnpickler(data, objectStart, scan, path).Load();
     }
 
-    private static byte[] ReadEntry(ZipArchiveEntry entry)
+    // A zip's directory sits at its end, so a cut-off copy fails here; the zip library's message names no file.
+    private static ZipArchive OpenZip(string path)
     {
-        using var stream = entry.Open();
-        var bytes = new byte[entry.Length];
-        stream.ReadExactly(bytes);
-        return bytes;
+        try
+        {
+            return ZipFile.OpenRead(path);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"'{path}' starts like a zip (the torch.save format) but its central directory cannot be read: " +
+                $"the file is truncated or damaged ({e.Message}). Copy or save it again.", e);
+        }
+    }
+
+    // Deflate cannot compress better than 1032:1, so an entry claiming more is damaged (or a zip bomb); refused before allocating.
+    private const long MaxDeflateRatio = 1032;
+
+    private static byte[] ReadEntry(ZipArchiveEntry entry, string path)
+    {
+        if (entry.Length > Array.MaxLength || entry.Length > (entry.CompressedLength + 1) * MaxDeflateRatio)
+            throw new InvalidDataException($"'{path}': zip entry '{entry.FullName}' claims {entry.Length} bytes from {entry.CompressedLength} stored; " +
+                "the archive is damaged.");
+        try
+        {
+            using var stream = entry.Open();
+            var bytes = new byte[entry.Length];
+            stream.ReadExactly(bytes);
+            return bytes;
+        }
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or IOException)
+        {
+            throw new InvalidDataException($"'{path}': zip entry '{entry.FullName}' cannot be read ({e.Message}); the file is truncated or damaged.", e);
+        }
     }
 
     /// <summary>A storage named by a persistent id; <see cref="ElementOffset"/> is non-zero only for legacy views.</summary>
@@ -231,7 +257,7 @@ public static class TorchCheckpointReader
             {
                 var entry = archive.GetEntry($"{prefix}data/{reference.Key}")
                     ?? throw new InvalidDataException($"'{path}': storage '{prefix}data/{reference.Key}' is missing from the archive.");
-                var bytes = ReadEntry(entry);
+                var bytes = ReadEntry(entry, path);
                 if (bytes.LongLength < reference.Elements * reference.Type.ElementSize)
                     throw new InvalidDataException($"'{path}': storage '{reference.Key}' holds {bytes.LongLength} bytes, fewer than its {reference.Elements} {reference.Type.Name} elements need.");
                 data = StorageTensor(bytes, reference.Type);
