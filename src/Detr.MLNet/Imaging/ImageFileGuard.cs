@@ -27,9 +27,29 @@ public static class ImageFileGuard
         if (Reading(path, () => ImageHeader.Read(stream)) is not { } header)
             return OtherFormat(path, maxPixels);
         Limit(path, header.Width, header.Height, maxPixels, decoded: false);
+        // SkiaSharp's own reading of the header decides what it allocates; where it differs from ours (a GIF frame
+        // past the screen, say), its claim counts too. Creating a codec parses headers only.
+        using (var codec = SKCodec.Create(path))
+            if (codec is not null)
+                Limit(path, codec.Info.Width, codec.Info.Height, maxPixels, decoded: false);
         if (Reading(path, () => ImageIntegrity.FindDamage(stream, header.Format)) is string damage)
             throw new InvalidDataException($"'{path}' is not a readable image: {damage}.");
+        if (header.Format is ImageFormat.WebP or ImageFormat.Gif && DecodeProblem(path) is SKCodecResult problem)
+            throw new InvalidDataException($"'{path}' is not a readable image: its compressed data is damaged (SkiaSharp decodes it only partly: {problem}).");
         return header;
+    }
+
+    // WebP and GIF carry no checksum over their compressed data: a damaged one is only found by decoding it, which
+    // LoadImages does without telling anyone, so these two are decoded once here (within the limit just checked).
+    static SKCodecResult? DecodeProblem(string path)
+    {
+        using var codec = SKCodec.Create(path);
+        if (codec is null)
+            return SKCodecResult.InvalidInput;
+        var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+        using var bitmap = new SKBitmap(info);
+        var result = codec.GetPixels(info, bitmap.GetPixels());
+        return result == SKCodecResult.Success ? null : result;
     }
 
     // Names the source, its size and the option to raise.

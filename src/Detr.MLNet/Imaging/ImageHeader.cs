@@ -38,7 +38,7 @@ public readonly record struct ImageHeader(ImageFormat Format, int Width, int Hei
         if (bytes.StartsWith("BM"u8))
             return Bmp(bytes);
         if (bytes.StartsWith("GIF87a"u8) || bytes.StartsWith("GIF89a"u8))
-            return Gif(bytes);
+            return Gif(bytes, stream);
         if (bytes.StartsWith("RIFF"u8) && bytes.Length >= 12 && bytes[8..12].SequenceEqual("WEBP"u8))
             return WebP(bytes);
         return null;
@@ -106,11 +106,17 @@ public readonly record struct ImageHeader(ImageFormat Format, int Width, int Hei
         return Sized(ImageFormat.Bmp, (uint)width, (uint)Math.Abs(height));
     }
 
-    static ImageHeader Gif(ReadOnlySpan<byte> bytes)
+    static ImageHeader Gif(ReadOnlySpan<byte> bytes, Stream stream)
     {
-        if (bytes.Length < 10)
+        if (bytes.Length < 13)
             throw new InvalidDataException("a GIF header cut short");
-        return Sized(ImageFormat.Gif, BinaryPrimitives.ReadUInt16LittleEndian(bytes[6..]), BinaryPrimitives.ReadUInt16LittleEndian(bytes[8..]));
+        uint width = BinaryPrimitives.ReadUInt16LittleEndian(bytes[6..]);
+        uint height = BinaryPrimitives.ReadUInt16LittleEndian(bytes[8..]);
+        // A first frame reaching past the logical screen enlarges the canvas decoders allocate (SkiaSharp's does).
+        stream.Position = 13;
+        if (GifBlocks.SkipColorTable(stream, bytes[10]) && GifBlocks.FirstFrameExtent(stream) is var (right, bottom))
+            (width, height) = (Math.Max(width, (uint)right), Math.Max(height, (uint)bottom));
+        return Sized(ImageFormat.Gif, width, height);
     }
 
     static ImageHeader WebP(ReadOnlySpan<byte> bytes)

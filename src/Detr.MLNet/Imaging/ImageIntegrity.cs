@@ -137,10 +137,63 @@ static class ImageIntegrity
         long height = Math.Abs(core ? BinaryPrimitives.ReadUInt16LittleEndian(header[20..]) : (long)BinaryPrimitives.ReadInt32LittleEndian(header[22..]));
         int bitsPerPixel = BinaryPrimitives.ReadUInt16LittleEndian(header[core ? 24.. : 28..]);
         uint compression = core ? 0 : BinaryPrimitives.ReadUInt32LittleEndian(header[30..]);
+        if (pixelOffset >= stream.Length)
+            return $"the BMP's pixel data would start at byte {pixelOffset} but the file has {stream.Length} (truncated)";
+        // Run-length encoded: RLE8, RLE4, and OS/2's RLE24 (compression 4 at 24 bits), which SkiaSharp also reads.
+        int rleBytesPerRun = (compression, bitsPerPixel) switch { (1, 8) => 1, (2, 4) => 1, (4, 24) => 3, _ => 0 };
+        if (rleBytesPerRun > 0)
+        {
+            stream.Position = pixelOffset;
+            return RunLengthEncoded(stream, rleBytesPerRun, bitsPerPixel, height) ? null : "the file ends inside the BMP's run-length encoded pixels (truncated)";
+        }
+        if (compression is not (0 or 3 or 6))
+            return $"the BMP uses compression {compression} at {bitsPerPixel} bits per pixel, which no decoder here reads (corrupt or unsupported)";
         // Uncompressed rows (BI_RGB, BI_BITFIELDS, BI_ALPHABITFIELDS) are padded to 4 bytes; their total is known.
-        long needed = compression is 0 or 3 or 6 ? pixelOffset + (width * bitsPerPixel + 31) / 32 * 4 * height : pixelOffset + 1L;
+        long needed = pixelOffset + (width * bitsPerPixel + 31) / 32 * 4 * height;
         return stream.Length < needed ? $"the BMP's pixel data needs {needed} bytes but the file has {stream.Length} (truncated)" : null;
     }
+
+    // Whether the run-length stream reaches its end-of-bitmap code, or its last row, before the file ends.
+    static bool RunLengthEncoded(Stream stream, int bytesPerRun, int bitsPerPixel, long height)
+    {
+        long row = 0;
+        while (row < height)
+        {
+            int count = stream.ReadByte(), code = stream.ReadByte();
+            if (code < 0)
+                return false;
+            if (count > 0)
+            {
+                // An encoded run: the code byte is its value; RLE24 has two more colour bytes.
+                if (bytesPerRun == 3 && !stream.TrySkip(2))
+                    return false;
+                continue;
+            }
+            switch (code)
+            {
+                case 0:
+                    row++;
+                    break;
+                case 1:
+                    return true;
+                case 2:
+                    stream.ReadByte();
+                    int down = stream.ReadByte();
+                    if (down < 0)
+                        return false;
+                    row += down;
+                    break;
+                default:
+                    // An absolute run of `code` pixels, padded to an even number of bytes.
+                    long bytes = (code * (long)bitsPerPixel + 7) / 8;
+                    if (!stream.TrySkip(bytes + (bytes & 1)))
+                        return false;
+                    break;
+            }
+        }
+        return true;
+    }
+
 
     static string? Gif(Stream stream)
     {
@@ -149,7 +202,7 @@ static class ImageIntegrity
         if (flags < 0)
             return "the GIF header is cut short (truncated)";
         stream.Position = 13;
-        if ((flags & 0x80) != 0 && !Skip(stream, 3L << ((flags & 7) + 1)))
+        if (!GifBlocks.SkipColorTable(stream, flags))
             return "the file ends inside the GIF's colour table (truncated)";
         int frames = 0;
         Span<byte> descriptor = stackalloc byte[9];
@@ -158,18 +211,18 @@ static class ImageIntegrity
             int block = stream.ReadByte();
             switch (block)
             {
-                case 0x3B:
+                case GifBlocks.Trailer:
                     return frames > 0 ? null : "the GIF has no image (no frame before its trailer)";
-                case 0x21:
-                    if (stream.ReadByte() < 0 || !SkipSubBlocks(stream))
+                case GifBlocks.Extension:
+                    if (stream.ReadByte() < 0 || !GifBlocks.SkipSubBlocks(stream))
                         return "the file ends inside a GIF extension block (truncated)";
                     break;
-                case 0x2C:
+                case GifBlocks.ImageDescriptor:
                     if (stream.ReadAtLeast(descriptor, 9, throwOnEndOfStream: false) < 9)
                         return "the file ends inside a GIF image descriptor (truncated)";
-                    if ((descriptor[8] & 0x80) != 0 && !Skip(stream, 3L << ((descriptor[8] & 7) + 1)))
+                    if (!GifBlocks.SkipColorTable(stream, descriptor[8]))
                         return "the file ends inside a GIF colour table (truncated)";
-                    if (stream.ReadByte() < 0 || !SkipSubBlocks(stream))
+                    if (stream.ReadByte() < 0 || !GifBlocks.SkipSubBlocks(stream))
                         return "the file ends inside a GIF frame's compressed data (truncated)";
                     frames++;
                     break;
@@ -180,28 +233,6 @@ static class ImageIntegrity
                     return $"unknown GIF block 0x{block:X2} at byte {stream.Position - 1} (corrupt)";
             }
         }
-    }
-
-    static bool SkipSubBlocks(Stream stream)
-    {
-        while (true)
-        {
-            int size = stream.ReadByte();
-            if (size < 0)
-                return false;
-            if (size == 0)
-                return true;
-            if (!Skip(stream, size))
-                return false;
-        }
-    }
-
-    static bool Skip(Stream stream, long count)
-    {
-        if (stream.Position + count > stream.Length)
-            return false;
-        stream.Seek(count, SeekOrigin.Current);
-        return true;
     }
 
     static string? WebP(Stream stream)

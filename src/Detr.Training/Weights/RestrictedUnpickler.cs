@@ -47,6 +47,7 @@ internal sealed class RestrictedUnpickler
     private readonly Stack<int> _marks = new();
     private readonly Dictionary<long, object?> _memo = [];
     private int _pos;
+    private int _opcodeAt;
 
     /// <summary>Reads the pickle starting at <paramref name="start"/> in <paramref name="data"/>.</summary>
     public RestrictedUnpickler(byte[] data, int start, IPickleTensorSource tensors, string source)
@@ -63,9 +64,22 @@ internal sealed class RestrictedUnpickler
     /// <summary>Runs the pickle to its STOP opcode and returns the object it built.</summary>
     public object? Load()
     {
+        try
+        {
+            return Run();
+        }
+        catch (Exception e) when (e is FormatException or OverflowException)
+        {
+            // A text opcode (INT, LONG, FLOAT, PUT, GET) whose line is no number: the bytes are damaged.
+            throw Corrupt(_opcodeAt, $"a number written as text does not parse ({e.GetType().Name})");
+        }
+    }
+
+    private object? Run()
+    {
         while (true)
         {
-            var opcodeAt = _pos;
+            var opcodeAt = _opcodeAt = _pos;
             var op = ReadByte();
             switch (op)
             {

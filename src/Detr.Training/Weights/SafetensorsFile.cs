@@ -36,6 +36,9 @@ public static class SafetensorsFile
             throw new InvalidDataException($"{path}: the safetensors header claims {headerLength} bytes, more than the {MaxHeaderBytes} a header can sensibly have (not a safetensors file?).");
         var header = new byte[headerLength];
         stream.ReadExactly(header);
+        // JSON parsing leaves string contents unchecked until they are read; names must not fail later as InvalidOperationException.
+        if (!System.Text.Unicode.Utf8.IsValid(header))
+            throw new InvalidDataException($"{path}: the safetensors header is not valid UTF-8 JSON.");
         long dataStart = 8 + (long)headerLength;
         long dataLength = stream.Length - dataStart;
         var tensors = new Dictionary<string, Tensor>();

@@ -34,7 +34,7 @@ static class CraftedImages
         return bytes;
     }
 
-    /// <summary>A one-frame GIF of <paramref name="width"/>×<paramref name="height"/> (logical screen and frame).</summary>
+    /// <summary>A one-frame GIF of <paramref name="width"/>×<paramref name="height"/> (logical screen and frame), every pixel colour 0.</summary>
     public static byte[] Gif(ushort width, ushort height)
     {
         using var gif = new MemoryStream();
@@ -50,9 +50,40 @@ static class CraftedImages
         BinaryPrimitives.WriteUInt16LittleEndian(descriptor[4..], width);
         BinaryPrimitives.WriteUInt16LittleEndian(descriptor[6..], height);
         gif.Write(descriptor);
-        gif.Write([2, 2, 0x44, 0x01, 0]); // LZW minimum code size 2, one sub-block (clear, pixel 0, end), terminator
+        gif.WriteByte(2); // LZW minimum code size
+        var data = LzwOfZeros((long)width * height);
+        for (int i = 0; i < data.Length; i += 255)
+        {
+            int size = Math.Min(255, data.Length - i);
+            gif.WriteByte((byte)size);
+            gif.Write(data, i, size);
+        }
+        gif.WriteByte(0);
         gif.WriteByte(0x3B);
         return gif.ToArray();
+    }
+
+    // LZW at minimum code size 2 without a dictionary: a clear code (4) before each pixel keeps every code 3 bits wide.
+    // Only a small image's worth: the huge headers of the bomb tests never reach the pixel data.
+    static byte[] LzwOfZeros(long pixels)
+    {
+        var bytes = new List<byte>();
+        int buffer = 0, bits = 0;
+        void Code(int code)
+        {
+            buffer |= code << bits;
+            for (bits += 3; bits >= 8; bits -= 8, buffer >>= 8)
+                bytes.Add((byte)buffer);
+        }
+        for (long p = 0; p < Math.Min(pixels, 1 << 16); p++)
+        {
+            Code(4);
+            Code(0);
+        }
+        Code(5); // end of information
+        if (bits > 0)
+            bytes.Add((byte)buffer);
+        return bytes.ToArray();
     }
 
     /// <summary>A WebP header of the given first-chunk kind (VP8, VP8L, VP8X) claiming a size; the payload is padding.</summary>

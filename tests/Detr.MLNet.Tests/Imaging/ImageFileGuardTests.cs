@@ -58,6 +58,23 @@ public class ImageFileGuardTests
         }
     }
 
+    [Fact]
+    public void GifFrameReachingPastItsScreenCountsAtTheSizeDecodersAllocate()
+    {
+        using var folder = new TempFolder();
+        // Found by the fuzz test: a 24x16 screen whose first frame sits at y = 65535 and is 65535 wide; SkiaSharp
+        // enlarges its canvas to hold the frame (65535x65551, 17 GB of RGBA).
+        var gif = CraftedImages.Gif(24, 16);
+        int descriptor = 13 + 6;
+        BitConverter.GetBytes((ushort)65535).CopyTo(gif, descriptor + 3);
+        BitConverter.GetBytes((ushort)65535).CopyTo(gif, descriptor + 5);
+        string path = CraftedImages.Write(folder.Path, "frame-bomb.gif", gif);
+        Assert.Equal(new ImageHeader(ImageFormat.Gif, 65535, 65551), ImageHeader.Read(new MemoryStream(gif)));
+        var e = Assert.Throws<InvalidDataException>(() => ImageFileGuard.Check(path));
+        Assert.Contains("65535x65551", e.Message);
+        Assert.Contains("MaxImagePixels", e.Message);
+    }
+
     [Theory]
     [InlineData(SKEncodedImageFormat.Png)]
     [InlineData(SKEncodedImageFormat.Jpeg)]

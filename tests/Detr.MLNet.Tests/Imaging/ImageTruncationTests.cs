@@ -48,6 +48,20 @@ public class ImageTruncationTests
     }
 
     [Fact]
+    public void WebPCutWithConsistentSizesIsFoundByDecodingIt()
+    {
+        using var folder = new TempFolder();
+        // WebP has no checksum: a file cut and its RIFF and chunk sizes rewritten to match looks whole from outside.
+        var whole = CraftedImages.Encode(SKEncodedImageFormat.Webp, 96, 64);
+        var cut = whole[..(whole.Length * 2 / 3)];
+        BitConverter.GetBytes(cut.Length - 8).CopyTo(cut, 4);
+        BitConverter.GetBytes(cut.Length - 20).CopyTo(cut, 16);
+        var e = Assert.Throws<InvalidDataException>(() => ImageFileGuard.Check(CraftedImages.Write(folder.Path, "cut.webp", cut)));
+        Assert.Contains("cut.webp", e.Message);
+        Assert.Contains("SkiaSharp decodes it only partly", e.Message);
+    }
+
+    [Fact]
     public void FlippedByteInPngImageDataFailsItsChecksum()
     {
         using var folder = new TempFolder();

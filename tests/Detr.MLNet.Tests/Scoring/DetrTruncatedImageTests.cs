@@ -54,6 +54,22 @@ public class DetrTruncatedImageTests
     }
 
     [Fact]
+    public void PathRelativeToALoadImagesFolderIsCheckedOnceDecoded()
+    {
+        using var folder = new TempFolder();
+        CraftedImages.Write(folder.Path, "half.png", CraftedImages.Truncated(CraftedImages.Encode(SKEncodedImageFormat.Png, 120, 90)));
+        Fixtures.WritePng(folder.Path, "good.png", 50, 50, 1);
+        var data = ScoringPipeline.Rows(_ml, "good.png", "half.png");
+        var pipeline = _ml.Transforms.LoadImages("Image", imageFolder: folder.Path, inputColumnName: "ImagePath")
+            .Append(_ml.Transforms.ApplyDetr(ScoringPipeline.Options("detr_tiny_hf.onnx")));
+        var e = Assert.ThrowsAny<Exception>(() => ScoringPipeline.Predictions(_ml, pipeline.Fit(data).Transform(data)));
+        var detr = ExceptionChain.Find<InvalidDataException>(e);
+        Assert.Contains("Row 1", detr.Message);
+        Assert.Contains(Path.Combine(folder.Path, "half.png"), detr.Message);
+        Assert.Contains("truncated", detr.Message);
+    }
+
+    [Fact]
     public void PredictionEngineRefusesATruncatedImageToo()
     {
         using var folder = new TempFolder();
