@@ -25,7 +25,9 @@ static class EvaluateCommand
             Description = "With --model: score an image that cannot be read (too large, truncated, not an image) as no detections, so its objects count as missed, " +
                 "and report how many there were on stderr, instead of stopping at the first.",
         };
+        var resize = new ResizeOptions();
         var command = new Command("evaluate", "COCO bbox metrics, identical to pycocotools' COCOeval.") { gt, dt, model, images, json, maxPixels, skip };
+        resize.AddTo(command);
         command.SetAction(parsed =>
         {
             string groundTruth = parsed.GetValue(gt) ?? throw new ArgumentException("Give --gt (COCO ground truth) with --dt or --model.");
@@ -37,7 +39,8 @@ static class EvaluateCommand
                 names = CocoDatasetReader.Read(groundTruth, parsed.GetValue(images)).Categories.ToDictionary(c => c.Id, c => c.Name);
             }
             else if (parsed.GetValue(model) is string modelPath)
-                (metrics, names) = ScoreDataset(console, modelPath, groundTruth, parsed.GetValue(images), ImageLimitOption.Value(parsed, maxPixels), parsed.GetValue(skip));
+                (metrics, names) = ScoreDataset(console, modelPath, groundTruth, parsed.GetValue(images), ImageLimitOption.Value(parsed, maxPixels), parsed.GetValue(skip),
+                    resize.Values(parsed));
             else
                 throw new ArgumentException("Give --dt (results JSON) or --model (to score the dataset).");
             if (parsed.GetValue(json))
@@ -50,12 +53,12 @@ static class EvaluateCommand
     }
 
     static (CocoMetrics, IReadOnlyDictionary<int, string>) ScoreDataset(CliConsole console, string modelPath, string groundTruth, string? imageFolder,
-        long? maxImagePixels, bool skipUnreadable)
+        long? maxImagePixels, bool skipUnreadable, (int? Shortest, int? Longest) resize)
     {
         var ml = new MLContext(seed: 0);
         var data = ml.Data.LoadFromCocoJson(groundTruth, imageFolder, MissingImagePolicy.Fail);
         var unreadable = new List<DetrUnreadableImage>();
-        var (model, _) = ModelSource.Open(ml, modelPath, threshold: 0, maxDetections: 100, maxImagePixels, skipUnreadable ? unreadable.Add : null);
+        var (model, _) = ModelSource.Open(ml, modelPath, threshold: 0, maxDetections: 100, maxImagePixels, skipUnreadable ? unreadable.Add : null, resize);
         var scored = model.Transform(data);
         var keyToCategory = data.Dataset.Categories.Select((c, i) => (Key: i + 1, c)).ToDictionary(p => p.Key, p => p.c);
         var metrics = ml.Detection().Evaluate(scored);

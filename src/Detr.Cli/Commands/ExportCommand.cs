@@ -10,16 +10,18 @@ static class ExportCommand
     public static Command Create(CliConsole console)
     {
         var checkpoint = new Option<string>("--checkpoint") { Description = "A reference .pth (torch.save), a safetensors file (reference or transformers key names) or a Detr.Training checkpoint.", Required = true };
-        var heads = new Option<int>("--nheads") { Description = "Attention heads (not stored in reference weights).", DefaultValueFactory = _ => 8 };
+        var heads = new Option<int>("--nheads") { Description = "Attention heads (not stored in reference weights; Deformable DETR's sampling points follow from them).", DefaultValueFactory = _ => 8 };
+        var queries = new Option<int?>("--queries") { Description = "Two-stage Deformable DETR: proposals kept as queries (not stored in its weights; default 300)." };
         var dilation = new Option<bool>("--dilation") { Description = "The backbone's last stage is dilated (DC5 models)." };
         var classes = new Option<int?>("--num-classes") { Description = "Class count when it differs from the checkpoint's (re-initialises the class head)." };
         var labels = new Option<string?>("--labels") { Description = "Text file with one class name per line, written into the model's metadata." };
         var output = new Option<string>("--out") { Description = "Where to write the ONNX model.", Required = true };
-        var command = new Command("export", "Export a DETR checkpoint to ONNX (opset 17; inputs pixel_values and pixel_mask; outputs logits and pred_boxes).")
-            { checkpoint, heads, dilation, classes, labels, output };
+        var command = new Command("export", "Export a DETR or Deformable DETR checkpoint to ONNX (opset 17; inputs pixel_values and pixel_mask; outputs logits and pred_boxes).")
+            { checkpoint, heads, queries, dilation, classes, labels, output };
         command.SetAction(parsed =>
         {
-            var (model, names, report) = DetrWeights.Open(parsed.GetValue(checkpoint)!, parsed.GetValue(heads), parsed.GetValue(dilation), parsed.GetValue(classes));
+            var (model, names, report) = DetrWeights.Open(parsed.GetValue(checkpoint)!, parsed.GetValue(heads), parsed.GetValue(dilation), parsed.GetValue(classes),
+                parsed.GetValue(queries));
             using (model)
             {
                 if (parsed.GetValue(labels) is string labelFile)

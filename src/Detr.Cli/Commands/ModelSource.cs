@@ -14,7 +14,8 @@ static class ModelSource
     /// unreadable image stops the run; with it, each scores as no detections and is reported there.
     /// </summary>
     public static (ITransformer Model, IReadOnlyList<string> Labels) Open(MLContext ml, string path, float threshold, int? maxDetections = null,
-        long? maxImagePixels = ImageFileGuard.DefaultMaxPixels, Action<DetrUnreadableImage>? onUnreadable = null)
+        long? maxImagePixels = ImageFileGuard.DefaultMaxPixels, Action<DetrUnreadableImage>? onUnreadable = null,
+        (int? Shortest, int? Longest) resize = default)
     {
         if (!File.Exists(path))
             throw new FileNotFoundException($"Model not found: '{path}'.");
@@ -28,8 +29,8 @@ static class ModelSource
             {
                 ModelBytes = detr.Model.ModelBytes,
                 LabelNames = detr.Model.LabelNames,
-                ShortestEdge = detr.Model.ShortestEdge,
-                LongestEdge = detr.Model.LongestEdge,
+                ShortestEdge = resize.Shortest ?? detr.Model.ShortestEdge,
+                LongestEdge = resize.Longest ?? detr.Model.LongestEdge,
                 ScoreThreshold = threshold,
                 MaxDetections = maxDetections,
                 MaxImagePixels = maxImagePixels,
@@ -41,6 +42,7 @@ static class ModelSource
         var onnx = new DetrScoringOptions
         {
             ModelPath = path, ScoreThreshold = threshold, MaxDetections = maxDetections, MaxImagePixels = maxImagePixels,
+            ShortestEdge = resize.Shortest, LongestEdge = resize.Longest,
             SkipUnreadableImages = onUnreadable is not null, OnUnreadableImage = onUnreadable,
         };
         var model = Pipeline(ml, onnx);

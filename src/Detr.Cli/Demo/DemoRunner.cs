@@ -53,8 +53,9 @@ public sealed class DemoRunner(CliConsole console, string outputFolder, DemoPres
         var recipe = DetrRecipes.FromScratch(DatasetProfile.Of(CocoDatasetReader.Read(data.TrainAnnotations, data.Folder)));
         var options = recipe.Options;
         options.Model = preset.Model;
+        // The time budget ends the run; the recipe drops the learning rate at two thirds of it.
         options.Epochs = preset.MaxEpochs;
-        options.LearningRateDropEpochs = Math.Max(1, preset.MaxEpochs * 2 / 3);
+        options.LearningRateDropEpochs = preset.MaxEpochs;
         options.CheckpointDirectory = Path.Combine(outputFolder, "checkpoints");
         options.ValidationData = validation;
         options.ValidateEveryEpochs = preset.ValidateEveryEpochs;

@@ -107,6 +107,12 @@ public sealed class DetrTrainerOptions
     /// <summary>Stop (saving a checkpoint) once this much time has passed; null trains all epochs.</summary>
     public TimeSpan? MaxTrainingTime { get; set; }
 
+    /// <summary>
+    /// With <see cref="MaxTrainingTime"/>: divide the learning rates by 10 once this fraction of the time budget has
+    /// passed (in this run), on top of the epoch schedule, which a time-limited run may never reach. Null: epochs only.
+    /// </summary>
+    public double? LearningRateDropAtTimeFraction { get; set; }
+
     /// <summary>Receives a report after every step and at each validation.</summary>
     public IProgress<DetrTrainingProgress>? Progress { get; set; }
 

@@ -50,6 +50,12 @@ sealed class DetrTrainingLoop(DetectionTransformer model, IReadOnlyList<Detectio
                     SaveCheckpoint(optimizer, new(epoch, step, global, options.Seed));
                     options.CancellationToken.ThrowIfCancellationRequested();
                 }
+                if (_timeFactor == 1 && options.MaxTrainingTime is TimeSpan limit && options.LearningRateDropAtTimeFraction is double fraction
+                    && clock.Elapsed >= limit * fraction)
+                {
+                    _timeFactor = 0.1;
+                    SetLearningRates(optimizer, epoch);
+                }
                 var indices = order.Skip(step * options.BatchSize).Take(options.BatchSize).ToArray();
                 var samples = indices.Select(i => new DetrTrainAugmentation(augmentation, new Random(Mix(options.Seed, epoch, i))).Apply(train[i])).ToList();
                 var (total, terms) = TrainStep(training, samples, global, epoch, step);
@@ -61,9 +67,9 @@ sealed class DetrTrainingLoop(DetectionTransformer model, IReadOnlyList<Detectio
                 Report(new DetrTrainingProgress
                 {
                     Epoch = epoch + 1, Epochs = options.Epochs, Step = step + 1, StepsPerEpoch = stepsPerEpoch, GlobalStep = global,
-                    Loss = total, Terms = terms, LearningRate = LearningRateSchedule.At(options.LearningRate, epoch, options.LearningRateDropEpochs),
+                    Loss = total, Terms = terms, LearningRate = optimizer.Groups[0].LearningRate,
                     ImagesPerSecond = perSecond, SkippedSteps = _skippedSteps,
-                    Remaining = TimeSpan.FromSeconds(stepsThisRun == 0 ? 0 : clock.Elapsed.TotalSeconds / stepsThisRun * stepsLeft),
+                    Remaining = Remaining(clock.Elapsed, stepsThisRun, stepsLeft),
                 });
                 if (options.MaxTrainingTime is TimeSpan budget && clock.Elapsed >= budget)
                 {
@@ -150,6 +156,16 @@ sealed class DetrTrainingLoop(DetectionTransformer model, IReadOnlyList<Detectio
         });
     }
 
+    // The epochs left at this run's pace, or the time budget left when that comes first.
+    TimeSpan Remaining(TimeSpan elapsed, long stepsThisRun, long stepsLeft)
+    {
+        var estimate = TimeSpan.FromSeconds(stepsThisRun == 0 ? 0 : elapsed.TotalSeconds / stepsThisRun * stepsLeft);
+        return options.MaxTrainingTime is TimeSpan budget && budget - elapsed < estimate ? (budget - elapsed).Duration() : estimate;
+    }
+
+    // 0.1 once the time-budget drop (LearningRateDropAtTimeFraction) has happened in this run.
+    double _timeFactor = 1;
+
     void SetLearningRates(DetrAdamW optimizer, int epoch)
     {
         foreach (var group in optimizer.Groups)
@@ -160,7 +176,7 @@ sealed class DetrTrainingLoop(DetectionTransformer model, IReadOnlyList<Detectio
                 DetrTrainingStep.SlowGroup => options.LearningRate * DetrTrainingStep.SlowLearningRateFactor,
                 _ => options.LearningRate,
             };
-            group.LearningRate = LearningRateSchedule.At(baseRate, epoch, options.LearningRateDropEpochs);
+            group.LearningRate = LearningRateSchedule.At(baseRate, epoch, options.LearningRateDropEpochs) * _timeFactor;
         }
     }
 
