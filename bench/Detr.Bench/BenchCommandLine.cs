@@ -29,7 +29,7 @@ static class BenchCommandLine
           --lr X --lr-backbone X --batch N --clip X --eos X --lr-drop EPOCHS --queries N --width N --hidden N --layers N --ffn N
           --norms frozen|batch --objects MIN,MAX --sizes MINFRAC,MAXFRAC --augment reference|flip|off --dilation on|off --decoder-layers N
           --architecture detr|deformable (DetrRecipes.SmallModel or SmallDeformableModel) --refine on|off --two-stage on|off
-          --levels N --points N --heads N --groups N (Group DETR query groups) --data DIR (train.json, val.json, images/ of bench/datasets)
+          --levels N --points N --heads N --data DIR (train.json, val.json, images/ of bench/datasets)
         Options of scoring:
           --model PATH       DETR ONNX model (transformers layout); created with bench/make_detr_r50_onnx.py when missing
                              (default: bench/artifacts/detr_r50.onnx in the repository)
@@ -131,7 +131,6 @@ static class BenchCommandLine
                 case "--refine": { bool on = Value() == "on"; settings.Edit(d => d, m => m with { BoxRefine = on }); break; }
                 case "--two-stage": { bool on = Value() == "on"; settings.Edit(d => d, m => m with { TwoStage = on, BoxRefine = m.BoxRefine || on }); break; }
                 case "--levels": { int n = Int(); settings.Edit(d => d, m => m with { FeatureLevels = n }); break; }
-                case "--groups": { int n = Int(); settings.Edit(d => d, m => m with { QueryGroups = n }); break; }
                 case "--heads": { int n = Int(); settings.Edit(d => d with { Heads = n }, m => m with { Heads = n }); break; }
                 case "--points": { int n = Int(); settings.Edit(d => d, m => m with { EncoderPoints = n, DecoderPoints = n }); break; }
                 case "--data": settings.Data = Path.GetFullPath(Value()); break;

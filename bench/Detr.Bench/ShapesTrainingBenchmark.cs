@@ -96,6 +96,7 @@ static class ShapesTrainingBenchmark
         Console.WriteLine(curve[0]);
         var trainer = ml.Detection().Trainers.Detr(options);
         trainer.Fit(Images(trainJson));
+        Directory.CreateDirectory(settings.Output);
         File.WriteAllLines(Path.Combine(settings.Output, "validation-curve.csv"), curve);
         Console.WriteLine($"{trainer.LastRun!.Steps} steps in {clock.Elapsed.TotalMinutes:0.0} minutes; curve → {Path.Combine(settings.Output, "validation-curve.csv")}");
         return 0;

@@ -16,7 +16,13 @@ public sealed class CliConsole
             Ansi = output == Console.Out ? AnsiSupport.Detect : AnsiSupport.No,
             Interactive = output == Console.Out ? InteractionSupport.Detect : InteractionSupport.No,
         });
+        // Spectre wraps at 80 columns when it finds no terminal, which broke every progress line in logs and pipes.
+        if (output != Console.Out || Console.IsOutputRedirected)
+            Rich.Profile.Width = UnwrappedWidth;
     }
+
+    // Wide enough that no line of the tool's wraps; tables still take only the width they need.
+    const int UnwrappedWidth = 4096;
 
     /// <summary>Standard output.</summary>
     public TextWriter Output { get; }

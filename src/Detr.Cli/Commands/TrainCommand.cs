@@ -34,7 +34,6 @@ static class TrainCommand
         var boxRefine = new Option<bool?>("--box-refine") { Description = "Deformable DETR: iterative box refinement." };
         var twoStage = new Option<bool?>("--two-stage") { Description = "Deformable DETR: queries from the encoder's proposals (implies --box-refine)." };
         var levels = new Option<int?>("--levels") { Description = "Deformable DETR: feature levels (C3–C5 plus stride-2 extra levels)." };
-        var groups = new Option<int?>("--query-groups") { Description = "Deformable DETR: Group DETR query groups in training (one-to-many supervision; inference uses one)." };
         var epochs = new Option<int?>("--epochs") { Description = "Epochs to train." };
         var batch = new Option<int?>("--batch-size") { Description = "Images per step." };
         var lr = new Option<double?>("--lr") { Description = "Learning rate of the transformer and heads." };
@@ -50,10 +49,11 @@ static class TrainCommand
         var timeLimit = new Option<double?>("--time-limit") { Description = "Stop after this many minutes (saving a resumable checkpoint)." };
         var device = new Option<string>("--device") { Description = "cpu, or cuda where a CUDA build of libtorch is installed.", DefaultValueFactory = _ => "cpu" };
         var seed = new Option<int>("--seed") { Description = "Random seed.", DefaultValueFactory = _ => 42 };
+        var skipUnreadable = new Option<bool>("--skip-unreadable") { Description = "Leave out training and validation images that cannot be read (each reported on stderr) instead of stopping." };
         var maxPixels = ImageLimitOption.Create();
         var command = new Command("train", "Train DETR or Deformable DETR with TorchSharp, with a recipe chosen from the data; Ctrl+C saves a resumable checkpoint.")
-            { data, format, images, labels, classes, validation, output, recipe, architecture, boxRefine, twoStage, levels, groups, epochs, batch, lr, lrBackbone,
-              lrDrop, clip, size, backbone, queries, from, fromBackbone, resume, timeLimit, device, seed, maxPixels };
+            { data, format, images, labels, classes, validation, output, recipe, architecture, boxRefine, twoStage, levels, epochs, batch, lr, lrBackbone,
+              lrDrop, clip, size, backbone, queries, from, fromBackbone, resume, timeLimit, device, seed, maxPixels, skipUnreadable };
         command.SetAction(parsed =>
         {
             var ml = new MLContext(seed: parsed.GetValue(seed));
@@ -66,7 +66,7 @@ static class TrainCommand
                 : DetrRecipes.Choose(profile, startsFromPretrainedWeights: startFrom is not null || startBackbone is not null);
             var options = chosen.Options;
             options.Model = Architecture(options.Model, startFrom, parsed.GetValue(architecture), parsed.GetValue(backbone), parsed.GetValue(queries),
-                parsed.GetValue(boxRefine), parsed.GetValue(twoStage), parsed.GetValue(levels), parsed.GetValue(groups));
+                parsed.GetValue(boxRefine), parsed.GetValue(twoStage), parsed.GetValue(levels));
             if (parsed.GetValue(epochs) is int epochCount)
             {
                 options.Epochs = epochCount;
@@ -95,11 +95,17 @@ static class TrainCommand
             options.MaxTrainingTime = parsed.GetValue(timeLimit) is double minutes ? TimeSpan.FromMinutes(minutes) : null;
             options.Device = parsed.GetValue(device)!;
             options.Seed = parsed.GetValue(seed);
+            options.SkipUnreadableImages = parsed.GetValue(skipUnreadable);
             options.MaxImagePixels = ImageLimitOption.Value(parsed, maxPixels);
             options.Progress = new TrainingProgressPrinter(console);
             options.CancellationToken = cancellation.Token;
             var trainer = ml.Detection().Trainers.Detr(options);
-            DetrScoringTransformerPipeline.Save(ml, trainer.Fit(train), train, outFolder);
+            var trained = trainer.Fit(train);
+            foreach (var problem in trainer.SkippedImages)
+                console.Error.WriteLine($"detr: skipped {problem}");
+            if (trainer.SkippedImages.Count > 0)
+                console.Error.WriteLine($"detr: {trainer.SkippedImages.Count} unreadable images left out of training and validation.");
+            DetrScoringTransformerPipeline.Save(ml, trained, train, outFolder);
             using (var chart = TrainingCharts.LossCurve(trainer.LastRun!.History))
                 DetectionRenderer.SavePng(chart, Path.Combine(outFolder, "loss-curve.png"));
             console.Rich.MarkupLine($"[green]done[/] model.onnx, model.zip, checkpoints/ and loss-curve.png → {Markup.Escape(outFolder)}");
@@ -110,7 +116,7 @@ static class TrainCommand
 
     // The recipe's architecture (or the --from checkpoint's), with the flags' changes.
     static IDetrArchitecture Architecture(IDetrArchitecture? recipeModel, string? startFrom, string? name, int? depth, int? queries,
-        bool? boxRefine, bool? twoStage, int? levels, int? groups)
+        bool? boxRefine, bool? twoStage, int? levels)
     {
         IDetrArchitecture model = startFrom is not null && name is null ? DetrWeights.ArchitectureOf(startFrom)
             : (name?.ToLowerInvariant(), recipeModel) switch
@@ -125,8 +131,8 @@ static class TrainCommand
             };
         if (model is DetrConfig detr)
         {
-            if (boxRefine is not null || twoStage is not null || levels is not null || groups is not null)
-                throw new ArgumentException("--box-refine, --two-stage, --levels and --query-groups are Deformable DETR options; add --architecture deformable.");
+            if (boxRefine is not null || twoStage is not null || levels is not null)
+                throw new ArgumentException("--box-refine, --two-stage and --levels are Deformable DETR options; add --architecture deformable.");
             return detr with { Backbone = depth is int d ? (ResNetDepth)d : detr.Backbone, Queries = queries ?? detr.Queries };
         }
         var deformableModel = (DeformableDetrConfig)model;
@@ -137,7 +143,6 @@ static class TrainCommand
             BoxRefine = boxRefine ?? (twoStage ?? false) || deformableModel.BoxRefine,
             TwoStage = twoStage ?? deformableModel.TwoStage,
             FeatureLevels = levels ?? deformableModel.FeatureLevels,
-            QueryGroups = groups ?? deformableModel.QueryGroups,
         };
     }
 

@@ -62,18 +62,6 @@ public sealed class SetCriterion : IDisposable
         AddLosses(losses, outputs.Logits, outputs.Boxes, targets, boxCount, suffix: "", logClassError: true);
         for (int i = 0; i < outputs.Auxiliary.Count; i++)
             AddLosses(losses, outputs.Auxiliary[i].Logits, outputs.Auxiliary[i].Boxes, targets, boxCount, suffix: $"_{i}", logClassError: false);
-        // Group DETR: every other query group is matched and supervised on its own; each weighted term is the mean over
-        // the groups, so the loss keeps one group's scale (and the learning rate and clipping their meaning).
-        if (outputs.OtherGroups is { Count: > 0 } others)
-        {
-            foreach (var group in others)
-                foreach (var (key, value) in Forward(group, targets))
-                    if (WeightDict.ContainsKey(key))
-                        losses[key] = losses[key].Plus(value);
-            using var groupCount = (1.0 / (others.Count + 1)).ToScalar();
-            foreach (var key in losses.Keys.Where(WeightDict.ContainsKey).ToList())
-                losses[key] = losses[key] * groupCount;
-        }
         if (outputs.Encoder is var (encoderLogits, encoderBoxes))
         {
             // The proposals learn objectness: every target counts as class 0.

@@ -32,14 +32,7 @@ public sealed class MultiheadAttention : nn.Module<Tensor, Tensor, Tensor, Tenso
     }
 
     /// <summary>Attends <paramref name="query"/> [B,Lq,E] to <paramref name="key"/>/<paramref name="value"/> [B,Lk,E]; padding [B,Lk] true is ignored.</summary>
-    public override Tensor forward(Tensor query, Tensor key, Tensor value, Tensor? keyPaddingMask) =>
-        Forward(query, key, value, keyPaddingMask, attentionMask: null);
-
-    /// <summary>
-    /// As <see cref="forward"/>, with <paramref name="attentionMask"/> [Lq,Lk] true where a query may not look at a key
-    /// (query groups and denoising queries kept apart in training).
-    /// </summary>
-    public Tensor Forward(Tensor query, Tensor key, Tensor value, Tensor? keyPaddingMask, Tensor? attentionMask)
+    public override Tensor forward(Tensor query, Tensor key, Tensor value, Tensor? keyPaddingMask)
     {
         using var scope = NewDisposeScope();
         var weights = in_proj_weight.chunk(3, 0);
@@ -52,8 +45,6 @@ public sealed class MultiheadAttention : nn.Module<Tensor, Tensor, Tensor, Tenso
         var scores = matmul(q, k.transpose(-2, -1)); // [B,h,Lq,Lk]
         if (keyPaddingMask is not null)
             scores = scores.masked_fill(keyPaddingMask.unsqueeze(1).unsqueeze(2), NegativeInfinity);
-        if (attentionMask is not null)
-            scores = scores.masked_fill(attentionMask, NegativeInfinity);
         var attention = dropout.forward(scores.softmax(-1));
         var merged = matmul(attention, v).transpose(1, 2).reshape(query.shape[0], query.shape[1], _embed);
         return out_proj.forward(merged).MoveToOuterDisposeScope();

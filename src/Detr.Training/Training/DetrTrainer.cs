@@ -37,6 +37,9 @@ public sealed class DetrTrainer : IEstimator<DetrScoringTransformer>
     /// <summary>Class names of the last <see cref="Fit"/>, index = class id.</summary>
     public IReadOnlyList<string>? ClassNames { get; private set; }
 
+    /// <summary>The rows the last <see cref="Fit"/> left out with <see cref="DetrTrainerOptions.SkipUnreadableImages"/>, one line each.</summary>
+    public IReadOnlyList<string> SkippedImages { get; private set; } = [];
+
     /// <summary>What the last <see cref="Fit"/> did.</summary>
     public DetrTrainingResult? LastRun { get; private set; }
 
@@ -46,9 +49,12 @@ public sealed class DetrTrainer : IEstimator<DetrScoringTransformer>
         if (Options.StartFromCheckpoint is not null && Options.StartFromBackbone is not null)
             throw new ArgumentException($"Set {nameof(DetrTrainerOptions.StartFromCheckpoint)} (whole-model weights) or " +
                 $"{nameof(DetrTrainerOptions.StartFromBackbone)} (an ImageNet ResNet), not both: a checkpoint already holds its backbone.");
-        var data = TrainingSampleReader.Read(input, Options.ImageColumnName, Options.LabelsColumnName, Options.BoxesColumnName, Options.MaxImagePixels);
+        var skipped = new List<string>();
+        Action<string>? onUnreadable = Options.SkipUnreadableImages ? skipped.Add : null;
+        var data = TrainingSampleReader.Read(input, Options.ImageColumnName, Options.LabelsColumnName, Options.BoxesColumnName, Options.MaxImagePixels, onUnreadable);
         var validation = Options.ValidationData is null ? null
-            : TrainingSampleReader.Read(Options.ValidationData, Options.ImageColumnName, Options.LabelsColumnName, Options.BoxesColumnName, Options.MaxImagePixels).Samples;
+            : TrainingSampleReader.Read(Options.ValidationData, Options.ImageColumnName, Options.LabelsColumnName, Options.BoxesColumnName, Options.MaxImagePixels, onUnreadable).Samples;
+        SkippedImages = skipped;
         var device = ResolveDevice();
         manual_seed(Options.Seed);
         var model = (Options.Model ?? new DetrConfig()).WithNumClasses(data.ClassNames.Count).CreateModel();

@@ -24,6 +24,13 @@ public sealed class DetrTrainerOptions
     public long? MaxImagePixels { get; set; } = ImageFileGuard.DefaultMaxPixels;
 
     /// <summary>
+    /// Leave out training and validation rows whose image cannot be read (too large, truncated, not an image) instead
+    /// of failing; each is listed in <see cref="DetrTrainer.SkippedImages"/>. Off by default: a bad file is usually a
+    /// broken dataset.
+    /// </summary>
+    public bool SkipUnreadableImages { get; set; }
+
+    /// <summary>
     /// Architecture: a <see cref="DetrConfig"/> (DETR) or a <see cref="Modeling.Deformable.DeformableDetrConfig"/>
     /// (Deformable DETR); null takes DETR's paper configuration (R50). The class count is always set from the data.
     /// </summary>

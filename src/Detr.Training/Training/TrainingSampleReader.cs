@@ -19,10 +19,11 @@ public static class TrainingSampleReader
 
     /// <summary>
     /// Reads every row of <paramref name="data"/>. An image file claiming more than <paramref name="maxImagePixels"/>
-    /// pixels (null: no limit), or truncated, is refused before it is decoded.
+    /// pixels (null: no limit), or truncated, is refused before it is decoded: an error, or, with
+    /// <paramref name="onUnreadable"/>, a row left out and reported there (row, file and reason in one line).
     /// </summary>
     public static Result Read(IDataView data, string imageColumn, string labelsColumn, string boxesColumn,
-        long? maxImagePixels = ImageFileGuard.DefaultMaxPixels)
+        long? maxImagePixels = ImageFileGuard.DefaultMaxPixels, Action<string>? onUnreadable = null)
     {
         var image = Column(data.Schema, imageColumn, "an image column (MLImage, from LoadImages)", t => t is ImageDataViewType);
         var labels = Column(data.Schema, labelsColumn, "a vector of key (uint) with class names as key values",
@@ -59,7 +60,11 @@ public static class TrainingSampleReader
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                throw new InvalidDataException($"{where}: cannot read the image ({e.Message.TrimEnd('.')}). Fix or remove the file.", e);
+                string problem = $"{where}: cannot read the image ({e.Message.TrimEnd('.')})";
+                if (onUnreadable is null)
+                    throw new InvalidDataException($"{problem}. Fix or remove the file, or skip unreadable images.", e);
+                onUnreadable(problem);
+                continue;
             }
             if (picture is null)
                 throw new InvalidDataException($"{where}: the image column is empty.");

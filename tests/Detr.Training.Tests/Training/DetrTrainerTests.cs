@@ -13,7 +13,6 @@ public class DetrTrainerTests
         ["deformable"],
         ["deformable-refine"],
         ["deformable-two-stage"],
-        ["deformable-groups"],
     ];
 
     static IDetrArchitecture Architecture(string name) => name switch
@@ -22,7 +21,6 @@ public class DetrTrainerTests
         "deformable" => TinyTraining.DeformableModel,
         "deformable-refine" => TinyTraining.DeformableModel with { BoxRefine = true },
         "deformable-two-stage" => TinyTraining.DeformableModel with { BoxRefine = true, TwoStage = true },
-        "deformable-groups" => TinyTraining.DeformableModel with { QueryGroups = 3 },
         _ => throw new ArgumentException(name),
     };
 

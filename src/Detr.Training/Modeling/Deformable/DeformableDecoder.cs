@@ -40,7 +40,7 @@ public sealed class DeformableDecoder : nn.Module
     /// <paramref name="referencePoints"/> [B,Q,2|4] (sigmoid space).
     /// </summary>
     public (Tensor Hidden, Tensor References) Forward(Tensor target, Tensor referencePoints, Tensor memory, FeatureLevels levels,
-        Tensor validRatios, Tensor queryPosition, Tensor memoryPaddingMask, Tensor? selfAttentionMask)
+        Tensor validRatios, Tensor queryPosition, Tensor memoryPaddingMask)
     {
         using var scope = NewDisposeScope();
         var output = target;
@@ -51,7 +51,7 @@ public sealed class DeformableDecoder : nn.Module
         {
             var ratios = reference.shape[^1] == 4 ? cat([validRatios, validRatios], -1) : validRatios;
             var referenceInput = reference.unsqueeze(2) * ratios.unsqueeze(1);
-            output = layers[i].Forward(output, queryPosition, referenceInput, memory, levels, memoryPaddingMask, selfAttentionMask);
+            output = layers[i].Forward(output, queryPosition, referenceInput, memory, levels, memoryPaddingMask);
             if (BoxHeads is not null)
                 reference = Refine(BoxHeads[i].forward(output), reference).detach();
             hidden.Add(output);

@@ -34,16 +34,13 @@ public sealed class DeformableDecoderLayer : nn.Module
         RegisterComponents();
     }
 
-    /// <summary>
-    /// Updates the queries <paramref name="target"/> [B,Q,E]. <paramref name="selfAttentionMask"/> [Q,Q] (true = blocked)
-    /// keeps training-only query groups apart; null in inference.
-    /// </summary>
+    /// <summary>Updates the queries <paramref name="target"/> [B,Q,E].</summary>
     public Tensor Forward(Tensor target, Tensor queryPosition, Tensor referencePoints, Tensor memory, FeatureLevels levels,
-        Tensor memoryPaddingMask, Tensor? selfAttentionMask)
+        Tensor memoryPaddingMask)
     {
         using var scope = NewDisposeScope();
         var q = target.Plus(queryPosition);
-        var t = norm2.forward(target.Plus(dropout2.forward(self_attn.Forward(q, q, target, null, selfAttentionMask))));
+        var t = norm2.forward(target.Plus(dropout2.forward(self_attn.forward(q, q, target, null))));
         var attended = cross_attn.Forward(t.Plus(queryPosition), referencePoints, memory, levels, memoryPaddingMask);
         t = norm1.forward(t.Plus(dropout1.forward(attended)));
         var ffn = linear2.forward(dropout3.forward(nn.functional.relu(linear1.forward(t))));

@@ -59,13 +59,6 @@ public sealed record DeformableDetrConfig : IDetrArchitecture
     /// <summary>Two-stage: the decoder's queries come from the encoder's top-scoring proposals (needs <see cref="BoxRefine"/>).</summary>
     public bool TwoStage { get; init; }
 
-    /// <summary>
-    /// Group DETR's one-to-many training (Chen et al. 2022): this many groups of learned queries train side by side,
-    /// each matched one-to-one to the targets and kept apart in self-attention, so every object supervises several
-    /// queries per step. Only the first group is used in inference and export, which stay as with one group.
-    /// </summary>
-    public int QueryGroups { get; init; } = 1;
-
     /// <inheritdoc />
     [JsonIgnore]
     public string Name => "deformable";
@@ -77,7 +70,7 @@ public sealed record DeformableDetrConfig : IDetrArchitecture
     /// <inheritdoc />
     [JsonIgnore]
     public string Summary => $"Deformable DETR, ResNet-{(int)Backbone} (stem {BackboneBaseWidth}), {FeatureLevels} levels, {EncoderLayers}+{DecoderLayers} layers " +
-        $"{HiddenDim} wide, {Queries} queries{(BoxRefine ? ", box refinement" : "")}{(TwoStage ? ", two-stage" : "")}{(QueryGroups > 1 ? $", {QueryGroups} query groups" : "")}";
+        $"{HiddenDim} wide, {Queries} queries{(BoxRefine ? ", box refinement" : "")}{(TwoStage ? ", two-stage" : "")}";
 
     /// <inheritdoc />
     [JsonIgnore]
@@ -99,8 +92,6 @@ public sealed record DeformableDetrConfig : IDetrArchitecture
         if (EncoderPoints < 1 || DecoderPoints < 1 || DecoderLayers < 1 || EncoderLayers < 0
             || Queries < 1 || NumClasses < 1 || FeedForwardDim < 1 || BackboneBaseWidth < 1)
             throw new ArgumentException("Levels, points, layers, queries, classes and widths must be positive (at least one decoder layer).");
-        if (QueryGroups < 1 || (QueryGroups > 1 && TwoStage))
-            throw new ArgumentException("QueryGroups must be at least 1, and 1 with two-stage (whose queries come from the encoder's proposals).");
         if (TwoStage && !BoxRefine)
             throw new ArgumentException("Two-stage Deformable DETR refines boxes layer by layer: set BoxRefine too (as the reference's two-stage configuration).");
     }

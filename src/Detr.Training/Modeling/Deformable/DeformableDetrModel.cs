@@ -15,7 +15,7 @@ public sealed class DeformableDetrModel : DetectionTransformer
 {
     readonly DeformableBackbone backbone;
     readonly ModuleList<Sequential> input_proj;
-    readonly Embedding? query_embed, group_query_embed;
+    readonly Embedding? query_embed;
     readonly DeformableTransformer transformer;
     readonly ModuleList<Linear> class_embed;
     readonly ModuleList<BoxHead> bbox_embed;
@@ -45,8 +45,6 @@ public sealed class DeformableDetrModel : DetectionTransformer
         input_proj = nn.ModuleList(projections.ToArray());
         if (!config.TwoStage)
             query_embed = nn.Embedding(config.Queries, 2 * d);
-        if (config.QueryGroups > 1)
-            group_query_embed = nn.Embedding((config.QueryGroups - 1) * config.Queries, 2 * d);
         transformer = new DeformableTransformer(config);
 
         var classHead = nn.Linear(d, config.NumClasses);
@@ -126,11 +124,7 @@ public sealed class DeformableDetrModel : DetectionTransformer
             masks.Add(mask);
             positions.Add(backbone.Position(mask, source.dtype));
         }
-        // Query groups train together, each blind to the others; inference runs the first group alone.
-        int groups = training && group_query_embed is not null ? Config.QueryGroups : 1;
-        var queries = groups > 1 ? cat([query_embed!.weight!, group_query_embed!.weight!], 0) : query_embed?.weight;
-        var groupMask = groups > 1 ? GroupMask(groups, Config.Queries, images.device) : null;
-        var output = transformer.Forward(sources, masks, positions, queries, groupMask);
+        var output = transformer.Forward(sources, masks, positions, query_embed?.weight);
 
         var logits = new List<Tensor>();
         var boxes = new List<Tensor>();
@@ -141,27 +135,10 @@ public sealed class DeformableDetrModel : DetectionTransformer
             logits.Add(class_embed[i].forward(hidden));
             boxes.Add(DeformableDecoder.Refine(bbox_embed[i].forward(hidden), reference));
         }
+        int last = Config.DecoderLayers - 1;
+        var auxiliary = Enumerable.Range(0, last).Select(i => (logits[i].MoveToOuterDisposeScope(), boxes[i].MoveToOuterDisposeScope())).ToList();
         (Tensor, Tensor)? encoder = output.EncoderLogits is null ? null
             : (output.EncoderLogits.MoveToOuterDisposeScope(), output.EncoderBoxes!.MoveToOuterDisposeScope());
-        var perGroup = Enumerable.Range(0, groups).Select(g => Group(logits, boxes, g, Config.Queries)).ToList();
-        var first = perGroup[0] with { Encoder = encoder, OtherGroups = groups > 1 ? perGroup.Skip(1).ToList() : null };
-        return first;
-    }
-
-    // Group g's queries of every layer, moved out of the forward's scope.
-    static DetrOutputs Group(List<Tensor> logits, List<Tensor> boxes, int g, int queries)
-    {
-        Tensor Slice(Tensor t) => t[.., TensorIndex.Slice(g * queries, (g + 1) * queries)].MoveToOuterDisposeScope();
-        int last = logits.Count - 1;
-        var auxiliary = Enumerable.Range(0, last).Select(i => (Slice(logits[i]), Slice(boxes[i]))).ToList();
-        return new DetrOutputs(Slice(logits[last]), Slice(boxes[last]), auxiliary);
-    }
-
-    /// <summary>[G·Q, G·Q], true where a query and a key belong to different groups.</summary>
-    static Tensor GroupMask(int groups, int queries, Device device)
-    {
-        using var size = ((long)queries).ToScalar();
-        var group = arange(groups * queries, ScalarType.Int64, device).div(size, RoundingMode.floor);
-        return group.unsqueeze(1).ne(group.unsqueeze(0));
+        return new DetrOutputs(logits[last].MoveToOuterDisposeScope(), boxes[last].MoveToOuterDisposeScope(), auxiliary, encoder);
     }
 }

@@ -65,10 +65,9 @@ public sealed class DeformableTransformer : nn.Module
     /// <summary>
     /// Runs encoder and decoder over the projected levels <paramref name="sources"/> ([B,E,H,W] each) with their padding
     /// masks and position embeddings. <paramref name="queryEmbedding"/> [Q,2E] is required unless two-stage.
-    /// <paramref name="selfAttentionMask"/> [Q,Q] (true = blocked) keeps training-only query groups apart.
     /// </summary>
     public DeformableTransformerOutput Forward(IReadOnlyList<Tensor> sources, IReadOnlyList<Tensor> masks, IReadOnlyList<Tensor> positions,
-        Tensor? queryEmbedding, Tensor? selfAttentionMask = null)
+        Tensor? queryEmbedding)
     {
         using var scope = NewDisposeScope();
         long batch = sources[0].shape[0];
@@ -106,7 +105,7 @@ public sealed class DeformableTransformer : nn.Module
             target = halves[1].unsqueeze(0).expand(batch, -1, -1);
             reference = reference_points!.forward(queryPosition).sigmoid();
         }
-        var (hidden, references) = decoder.Forward(target, reference, memory, levels, validRatios, queryPosition, mask, selfAttentionMask);
+        var (hidden, references) = decoder.Forward(target, reference, memory, levels, validRatios, queryPosition, mask);
         return new DeformableTransformerOutput(hidden.MoveToOuterDisposeScope(), reference.MoveToOuterDisposeScope(), references.MoveToOuterDisposeScope(),
             encoderLogits?.MoveToOuterDisposeScope(), encoderBoxes?.MoveToOuterDisposeScope());
     }
