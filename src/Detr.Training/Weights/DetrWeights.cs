@@ -111,6 +111,9 @@ public static class DetrWeights
             tensors = TorchCheckpointReader.LoadStateDict(path); // torch.save files; only tensors and containers are unpickled
         else
             throw new NotSupportedException($"'{path}': unsupported checkpoint format; use .pth (torch.save) or .safetensors.");
+        // transformers' Deformable DETR names share some prefixes with its DETR names: recognised first.
+        if (DeformableTransformersKeyMap.IsTransformersLayout(tensors.Keys))
+            return DeformableTransformersKeyMap.ToReference(tensors);
         if (!TransformersKeyMap.IsTransformersLayout(tensors.Keys))
             return tensors;
         // transformers' DETR names → the reference's, q/k/v fused; it takes over the tensors (renamed ones move, fused ones are freed).

@@ -29,9 +29,7 @@ public static partial class TransformersKeyMap
     public static Dictionary<string, Tensor> ToReference(IReadOnlyDictionary<string, Tensor> weights)
     {
         ArgumentNullException.ThrowIfNull(weights);
-        var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        // (reference attention prefix, "weight"/"bias") → q, k, v parts.
-        var fused = new Dictionary<(string Prefix, string Kind), Tensor?[]>();
+        var renamed = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         foreach (var (key, value) in weights)
         {
             var name = Strip(key);
@@ -41,35 +39,13 @@ public static partial class TransformersKeyMap
                 continue;
             }
             var attention = AttentionProjection().Match(name);
-            if (attention.Success)
-            {
-                var prefix = $"transformer.{attention.Groups["stack"].Value}.layers.{attention.Groups["layer"].Value}."
-                    + (attention.Groups["attn"].Value == "encoder_attn" ? "multihead_attn" : "self_attn");
-                var slot = attention.Groups["proj"].Value switch { "q" => 0, "k" => 1, _ => 2 };
-                var parts = fused.TryGetValue((prefix, attention.Groups["kind"].Value), out var existing)
-                    ? existing
-                    : fused[(prefix, attention.Groups["kind"].Value)] = new Tensor?[3];
-                parts[slot] = value;
-                continue;
-            }
-            result[Rename(name)] = value;
+            renamed[attention.Success
+                ? $"transformer.{attention.Groups["stack"].Value}.layers.{attention.Groups["layer"].Value}."
+                  + (attention.Groups["attn"].Value == "encoder_attn" ? "multihead_attn" : "self_attn")
+                  + $".{attention.Groups["proj"].Value}_proj.{attention.Groups["kind"].Value}"
+                : Rename(name)] = value;
         }
-        foreach (var ((prefix, kind), parts) in fused)
-        {
-            if (parts.Any(p => p is null))
-            {
-                // Incomplete: keep what is there under transformers' names so the loader reports it.
-                var letters = new[] { "q", "k", "v" };
-                for (var i = 0; i < 3; i++)
-                    if (parts[i] is { } part)
-                        result[$"{prefix}.{letters[i]}_proj.{kind}"] = part;
-                continue;
-            }
-            result[$"{prefix}.in_proj_{kind}"] = cat([parts[0]!, parts[1]!, parts[2]!], 0);
-            foreach (var part in parts)
-                part!.Dispose();
-        }
-        return result;
+        return AttentionProjectionFusion.Fuse(renamed);
     }
 
     /// <summary>The reference name of one non-attention-projection key (already without <c>model.</c>).</summary>
@@ -141,7 +117,7 @@ public static partial class TransformersKeyMap
         return name;
     }
 
-    private static string Strip(string key) =>
+    internal static string Strip(string key) =>
         key.StartsWith("model.", StringComparison.Ordinal) ? key["model.".Length..] : key;
 
     [GeneratedRegex(@"^(?<stack>encoder|decoder)\.layers\.(?<layer>\d+)\.(?<attn>self_attn|encoder_attn)\.(?<proj>[qkv])_proj\.(?<kind>weight|bias)$")]
