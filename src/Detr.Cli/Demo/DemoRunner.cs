@@ -48,9 +48,10 @@ public sealed class DemoRunner(CliConsole console, string outputFolder, DemoPres
 
     (DetrTrainer Trainer, DetrScoringTransformer Model) Train(MLContext ml, SyntheticShapesSummary data)
     {
-        var train = DetrScoringTransformerPipeline.WithImages(ml, ml.Data.LoadFromCocoJson(data.TrainAnnotations, data.Folder));
+        var annotations = ml.Data.LoadFromCocoJson(data.TrainAnnotations, data.Folder);
+        var train = DetrScoringTransformerPipeline.WithImages(ml, annotations);
         var validation = DetrScoringTransformerPipeline.WithImages(ml, ml.Data.LoadFromCocoJson(data.ValidationAnnotations, data.Folder));
-        var recipe = DetrRecipes.FromScratch(DatasetProfile.Of(CocoDatasetReader.Read(data.TrainAnnotations, data.Folder)));
+        var recipe = DetrRecipes.FromScratch(DatasetProfile.Of(annotations.Dataset));
         var options = recipe.Options;
         options.Model = preset.Model;
         // The time budget ends the run; the recipe drops the learning rate at two thirds of it.

@@ -25,6 +25,9 @@ public sealed class DetrAdamW : IDisposable
         /// <summary>Named parameters updated by this group.</summary>
         public IReadOnlyList<(string Name, Parameter Parameter)> Parameters { get; } = parameters;
 
+        /// <summary>The group's learning rate before any schedule drop; the schedule scales it.</summary>
+        public double BaseLearningRate { get; } = learningRate;
+
         /// <summary>Current learning rate (the schedule sets it each epoch).</summary>
         public double LearningRate { get; set; } = learningRate;
 

@@ -169,15 +169,7 @@ sealed class DetrTrainingLoop(DetectionTransformer model, IReadOnlyList<Detectio
     void SetLearningRates(DetrAdamW optimizer, int epoch)
     {
         foreach (var group in optimizer.Groups)
-        {
-            double baseRate = group.Name switch
-            {
-                DetrTrainingStep.BackboneGroup => options.BackboneLearningRate,
-                DetrTrainingStep.SlowGroup => options.LearningRate * DetrTrainingStep.SlowLearningRateFactor,
-                _ => options.LearningRate,
-            };
-            group.LearningRate = LearningRateSchedule.At(baseRate, epoch, options.LearningRateDropEpochs) * _timeFactor;
-        }
+            group.LearningRate = LearningRateSchedule.At(group.BaseLearningRate, epoch, options.LearningRateDropEpochs) * _timeFactor;
     }
 
     void SaveCheckpoint(DetrAdamW optimizer, TrainingCheckpoint.Position position)

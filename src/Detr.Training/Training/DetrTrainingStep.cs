@@ -52,14 +52,10 @@ public sealed class DetrTrainingStep : IDisposable
             options.BoxLossWeight, options.GiouLossWeight, options.AuxiliaryLoss ? architecture.DecoderLayers : 1);
     }
 
-    /// <summary>Name of the backbone's optimiser group.</summary>
-    public const string BackboneGroup = "backbone";
+    const string BackboneGroup = "backbone", SlowGroup = "sampling offsets and reference points";
 
-    /// <summary>Name of the group of <see cref="DetectionTransformer.IsSlowParameter"/> parameters.</summary>
-    public const string SlowGroup = "sampling offsets and reference points";
-
-    /// <summary>Their learning rate relative to the main one (Deformable DETR's <c>lr_linear_proj_mult</c>).</summary>
-    public const double SlowLearningRateFactor = 0.1;
+    // The slow parameters' learning rate relative to the main one (Deformable DETR's lr_linear_proj_mult).
+    const double SlowLearningRateFactor = 0.1;
 
     /// <summary>
     /// The optimiser: group 0 the transformer and heads, then the backbone (<see cref="BackboneGroup"/>, when it trains)
