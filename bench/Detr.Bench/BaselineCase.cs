@@ -1,4 +1,5 @@
 using System.Globalization;
+using Detr.Training.Modeling;
 using Detr.Training.Weights;
 using static TorchSharp.torch;
 
@@ -22,6 +23,17 @@ sealed class BaselineCase(string name, int seed, int threads)
         new object[] { "--case", Folder, "--seed", seed, "--threads", threads }.Concat(more).Select(a => Convert.ToString(a, CultureInfo.InvariantCulture)!);
 
     public Dictionary<string, Tensor> Inputs() => SafetensorsFile.Read(File("inputs.safetensors")).Tensors;
+
+    /// <summary>
+    /// The training comparisons' batch: images [2,3,H,W], padding mask [2,H,W] and each image's labels and boxes, as
+    /// the baseline's <c>reference.padded_batch</c> drew them.
+    /// </summary>
+    public (Tensor Images, Tensor Padding, List<DetrTarget> Targets) TrainingBatch()
+    {
+        var inputs = Inputs();
+        var targets = Enumerable.Range(0, 2).Select(i => new DetrTarget(inputs[$"labels_{i}"].to(ScalarType.Int64), inputs[$"boxes_{i}"])).ToList();
+        return (inputs["images"], inputs["padding"].to(ScalarType.Bool), targets);
+    }
 
     public Dictionary<string, Tensor> Check() => SafetensorsFile.Read(File("check.safetensors")).Tensors;
 }

@@ -12,9 +12,11 @@ static class BenchCommandLine
                Detr.Bench shapes-training      validation mAP curve of training on the synthetic shapes within a time budget
                Detr.Bench forward              forward time: TorchSharp vs our ONNX export in ONNX Runtime vs PyTorch (r50, 800x1066)
                Detr.Bench training-step        training step time: TorchSharp vs PyTorch (tiny at 128x128, r50 at 320x320; batch 2)
+               Detr.Bench deformable-forward   Deformable DETR forward: TorchSharp vs our ONNX in ONNX Runtime vs the reference's code (r50, 800x1066)
+               Detr.Bench deformable-training-step  Deformable DETR training step: TorchSharp vs the reference's code (tiny at 128x128; batch 2)
                Detr.Bench matcher              Hungarian matcher time: ours vs the reference on scipy (2 x 100 queries x 20 targets)
                Detr.Bench export-speed         ONNX Runtime time of our exporter's file vs torch.onnx.export's (r50, 800x1066)
-        Options of forward, training-step, matcher, export-speed (each against Debian's /usr/bin/python3 as baseline):
+        Options of forward, training-step, deformable-*, matcher, export-speed (each against Debian's /usr/bin/python3 as baseline):
           --config LIST      tiny and/or r50, comma-separated (matcher: none)
           --size HxW         image size instead of the benchmark's default
           --rounds N         timed rounds, each variant once per round, interleaved (default 5; matcher 10)
@@ -23,13 +25,14 @@ static class BenchCommandLine
           --threads T        intra-op threads of TorchSharp, ONNX Runtime and PyTorch (default 2)
           --seed S           seed of the random weights and inputs (default 0)
           --backbone-lr X    training-step: backbone learning rate (default 1e-5, stem and layer1 frozen); 0 freezes the backbone
+          --reference DIR    deformable-*: extracted fundamentalvision/Deformable-DETR (default: $DEFORMABLE_DETR)
           --profile N        export-speed: then N runs of each file under ONNX Runtime's profiler, summed per operator
         Options of shapes-training (defaults: the demo's long preset):
           --minutes M --epochs N --train N --val N --size PX --validate-every EPOCHS --out DIR
           --lr X --lr-backbone X --batch N --clip X --eos X --lr-drop EPOCHS --queries N --width N --hidden N --layers N --ffn N
           --norms frozen|batch --objects MIN,MAX --sizes MINFRAC,MAXFRAC --augment reference|flip|off --dilation on|off --decoder-layers N
           --architecture detr|deformable (DetrRecipes.SmallModel or SmallDeformableModel) --refine on|off --two-stage on|off
-          --levels N --points N --heads N --data DIR (train.json, val.json, images/ of bench/datasets)
+          --levels N --points N --heads N --denoising GROUPS (0: none) --data DIR (train.json, val.json, images/ of bench/datasets)
         Options of scoring:
           --model PATH       DETR ONNX model (transformers layout); created with bench/make_detr_r50_onnx.py when missing
                              (default: bench/artifacts/detr_r50.onnx in the repository)
@@ -56,6 +59,8 @@ static class BenchCommandLine
         {
             "forward" => ForwardBenchmark.Run,
             "training-step" => TrainingStepBenchmark.Run,
+            "deformable-forward" => DeformableForwardBenchmark.Run,
+            "deformable-training-step" => DeformableTrainingStepBenchmark.Run,
             "matcher" => MatcherBenchmark.Run,
             "export-speed" => ExportSpeedBenchmark.Run,
             _ => null,
@@ -132,6 +137,7 @@ static class BenchCommandLine
                 case "--two-stage": { bool on = Value() == "on"; settings.Edit(d => d, m => m with { TwoStage = on, BoxRefine = m.BoxRefine || on }); break; }
                 case "--levels": { int n = Int(); settings.Edit(d => d, m => m with { FeatureLevels = n }); break; }
                 case "--heads": { int n = Int(); settings.Edit(d => d with { Heads = n }, m => m with { Heads = n }); break; }
+                case "--denoising": { int n = Int(); settings.Edit(d => d, m => m with { Denoising = n > 0 ? new Detr.Training.Modeling.Deformable.Denoising.DenoisingSettings { Groups = n } : null }); break; }
                 case "--points": { int n = Int(); settings.Edit(d => d, m => m with { EncoderPoints = n, DecoderPoints = n }); break; }
                 case "--data": settings.Data = Path.GetFullPath(Value()); break;
                 default: throw new ArgumentException($"Unknown option '{name}' of shapes-training.");
@@ -163,6 +169,7 @@ static class BenchCommandLine
                 case "--threads": settings.Threads = Int(); break;
                 case "--seed": settings.Seed = Int(); break;
                 case "--profile": settings.ProfileRuns = Int(); break;
+                case "--reference": settings.DeformableReference = Value(); break;
                 case "--backbone-lr": settings.BackboneLearningRate = double.Parse(Value(), CultureInfo.InvariantCulture); break;
                 default: throw new ArgumentException($"Unknown option '{name}' of {args[0]}.");
             }

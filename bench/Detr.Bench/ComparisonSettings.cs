@@ -31,13 +31,30 @@ sealed class ComparisonSettings
     /// <summary>Seed of the random weights and inputs (drawn by the Python baseline).</summary>
     public int Seed { get; set; }
 
-    /// <summary>The architectures to run with their image sizes: those given, else the benchmark's defaults.</summary>
-    public IEnumerable<(string Name, DetrConfig Config, int Height, int Width)> Cases(string[] defaultConfigs, Func<string, (int Height, int Width)> defaultSize)
+    /// <summary>
+    /// deformable-*: the extracted fundamentalvision/Deformable-DETR tree the baseline imports (--reference, else the
+    /// DEFORMABLE_DETR environment variable).
+    /// </summary>
+    public string? DeformableReference { get; set; } = Environment.GetEnvironmentVariable("DEFORMABLE_DETR");
+
+    /// <summary>The DETR architectures to run with their image sizes: those given, else the benchmark's defaults.</summary>
+    public IEnumerable<(string Name, DetrConfig Config, int Height, int Width)> Cases(string[] defaultConfigs, Func<string, (int Height, int Width)> defaultSize) =>
+        Cases(defaultConfigs, ReferenceConfigs.Named, defaultSize);
+
+    /// <summary>The architectures to run, by <paramref name="named"/>, with their image sizes.</summary>
+    public IEnumerable<(string Name, TConfig Config, int Height, int Width)> Cases<TConfig>(string[] defaultConfigs, Func<string, TConfig> named, Func<string, (int Height, int Width)> defaultSize)
     {
         foreach (string name in Configs ?? defaultConfigs)
         {
             var (height, width) = Size ?? defaultSize(name);
-            yield return (name, ReferenceConfigs.Named(name), height, width);
+            yield return (name, named(name), height, width);
         }
     }
+
+    /// <summary>The Deformable-DETR tree for the baseline, or an error saying how to get one.</summary>
+    public string RequireDeformableReference() =>
+        DeformableReference is { } root && Directory.Exists(Path.Combine(root, "models"))
+            ? Path.GetFullPath(root)
+            : throw new ArgumentException("The Deformable DETR baselines import the reference's own code: extract fundamentalvision/Deformable-DETR " +
+                "(commit 11169a60) to a folder and pass --reference DIR or set DEFORMABLE_DETR (see bench/README.md).");
 }

@@ -26,27 +26,20 @@ static class ForwardBenchmark
                 "--config", ReferenceConfigs.ToReferenceJson(config), "--height", height, "--width", width));
 
             using var scope = NewDisposeScope();
-            var model = new DetrModel(config);
-            DetrWeights.LoadInto(model, bench.Weights);
-            model.eval();
-            var images = bench.Inputs()["images"];
-            var padding = zeros(1, height, width, ScalarType.Bool);
-            string onnx = bench.File("ours.onnx");
-            DetrOnnxExporter.Export(model, onnx);
-            using var ort = new OrtDetrSession(onnx, settings.Threads, images, padding);
+            using var forward = new ForwardCase(bench, new DetrModel(config), settings.Threads);
 
             var variants = new[]
             {
-                TimedVariant.InProcess("TorchSharp", "DetrModel.forward (libtorch)", () => Forward(model, images, padding).Dispose()),
-                TimedVariant.InProcess("ORT (ours)", "DetrOnnxExporter's graph in ONNX Runtime, ORT_ENABLE_ALL", () => ort.Run().Dispose()),
+                TimedVariant.InProcess("TorchSharp", "DetrModel.forward (libtorch)", () => forward.Forward().Logits.Dispose()),
+                TimedVariant.InProcess("ORT (ours)", "DetrOnnxExporter's graph in ONNX Runtime, ORT_ENABLE_ALL", () => forward.Ort.Run().Dispose()),
                 TimedVariant.InPython("PyTorch", "Debian's torch 1.13, the re-typed reference DETR", python),
             };
             var seconds = InterleavedTimer.Measure(variants, settings.WarmupRounds, settings.Rounds ?? 5, settings.Calls ?? 1);
             ComparisonTable.Print(variants, seconds, baseline: 2);
 
             var reference = bench.Check()["logits"];
-            var ours = Forward(model, images, padding);
-            var fromOrt = ort.Run();
+            var ours = forward.Forward().Logits;
+            var fromOrt = forward.Ort.Run();
             Console.WriteLine();
             Console.WriteLine($"logits agreement (max |a − b|; largest |logit| {reference.abs().max().item<float>():G4}):");
             Console.WriteLine($"  TorchSharp vs PyTorch  {Agreement.MaxDifference(ours, reference):G3}");
@@ -54,12 +47,5 @@ static class ForwardBenchmark
             Console.WriteLine($"  ORT (ours) vs TorchSharp {Agreement.MaxDifference(fromOrt, ours):G3}");
         }
         return 0;
-    }
-
-    static Tensor Forward(DetrModel model, Tensor images, Tensor padding)
-    {
-        using var noGrad = no_grad();
-        using var scope = NewDisposeScope();
-        return model.forward(images, padding).Logits.MoveToOuterDisposeScope();
     }
 }

@@ -49,6 +49,16 @@ sealed class PythonBaseline : IDisposable
         return line.Split(' ').Select(t => double.Parse(t, CultureInfo.InvariantCulture)).ToArray();
     }
 
+    /// <summary>Resident bytes of the baseline before one call and at the call's peak.</summary>
+    public (long Before, long Peak) Peak()
+    {
+        _process.StandardInput.WriteLine("peak");
+        _process.StandardInput.Flush();
+        string line = _process.StandardOutput.ReadLine() ?? throw new InvalidOperationException("The Python baseline stopped; see its output above.");
+        var bytes = line.Split(' ').Select(b => long.Parse(b, CultureInfo.InvariantCulture)).ToArray();
+        return (bytes[0], bytes[1]);
+    }
+
     static Process Launch(string script, IEnumerable<string> arguments, bool redirect)
     {
         var start = new ProcessStartInfo(Interpreter) { UseShellExecute = false, RedirectStandardInput = redirect, RedirectStandardOutput = redirect };

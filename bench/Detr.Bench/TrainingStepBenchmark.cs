@@ -30,10 +30,7 @@ static class TrainingStepBenchmark
                 "--config", ReferenceConfigs.ToReferenceJson(config), "--height", height, "--width", width, "--backbone-lr", settings.BackboneLearningRate));
 
             using var scope = NewDisposeScope();
-            var inputs = bench.Inputs();
-            var images = inputs["images"];
-            var padding = inputs["padding"].to(ScalarType.Bool);
-            var targets = Enumerable.Range(0, 2).Select(i => new DetrTarget(inputs[$"labels_{i}"].to(ScalarType.Int64), inputs[$"boxes_{i}"])).ToList();
+            var (images, padding, targets) = bench.TrainingBatch();
             var model = new DetrModel(config);
             DetrWeights.LoadInto(model, bench.Weights);
             using var step = new DetrTrainingStep(model, new DetrTrainerOptions { BackboneLearningRate = settings.BackboneLearningRate });

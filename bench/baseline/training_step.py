@@ -10,17 +10,7 @@ import reference
 args = reference.arguments(__doc__, config=str, height=int, width=int, backbone_lr=float)
 model = reference.build_model(args.config, args.seed)
 classes = model.class_embed.out_features - 1
-g = torch.Generator().manual_seed(args.seed + 1)
-h, w = args.height, args.width
-images = torch.zeros(2, 3, h, w)
-padding = torch.ones(2, h, w, dtype=torch.bool)
-for i, (ih, iw) in enumerate(((h, w), (h * 3 // 4, w * 3 // 4))):  # the second image is padded, as batches of mixed sizes are
-    images[i, :, :ih, :iw] = torch.randn(3, ih, iw, generator=g)
-    padding[i, :ih, :iw] = False
-targets = [{"labels": torch.randint(0, classes, (n,), generator=g), "boxes": reference.matching.random_boxes(g, n)} for n in (5, 3)]
-inputs = {"images": images, "padding": padding}
-for i, t in enumerate(targets):
-    inputs[f"labels_{i}"], inputs[f"boxes_{i}"] = t["labels"], t["boxes"]
+images, padding, targets, inputs = reference.padded_batch(args.seed + 1, args.height, args.width, classes)
 reference.write(args.case, "weights", model.state_dict())
 reference.write(args.case, "inputs", inputs)
 
@@ -48,14 +38,4 @@ if args.backbone_lr > 0:
     groups.append({"params": [p for n, p in model.named_parameters() if "backbone" in n and p.requires_grad], "lr": args.backbone_lr})
 optimizer = torch.optim.AdamW(groups, lr=1e-4, weight_decay=1e-4)
 
-
-def step():
-    loss = total_loss()
-    loss.item()  # the reference reads the loss every step (logging, finiteness check)
-    optimizer.zero_grad()
-    loss.backward()
-    torch.nn.utils.clip_grad_norm_(model.parameters(), 0.1)
-    optimizer.step()
-
-
-reference.serve(step)
+reference.serve(reference.training_step(model, total_loss, optimizer))

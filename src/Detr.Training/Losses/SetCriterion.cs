@@ -13,7 +13,9 @@ namespace Detr.Training.Losses;
 /// decoder output (keys suffixed <c>_i</c>) and, in two-stage Deformable DETR, for the encoder's proposals against
 /// class-agnostic targets (<c>_enc</c>). The classification loss follows the matcher's
 /// <see cref="HungarianMatcher.Classification"/>: cross-entropy with the no-object class weighted by
-/// <see cref="EosCoefficient"/> (DETR), or the sigmoid <see cref="FocalLoss"/> (Deformable DETR).
+/// <see cref="EosCoefficient"/> (DETR), or the sigmoid <see cref="FocalLoss"/> (Deformable DETR). Denoising queries,
+/// when the outputs carry them, reconstruct their own target (no matching): the same three losses per decoder layer,
+/// normalised by the number of denoising queries (<c>_dn</c>, <c>_dn_i</c>).
 /// </summary>
 public sealed class SetCriterion : IDisposable
 {
@@ -38,6 +40,9 @@ public sealed class SetCriterion : IDisposable
             for (int i = 0; i < decoderLayers - 1; i++)
                 weights[$"{key}_{i}"] = value;
             weights[$"{key}_enc"] = value; // as the reference, listed whether or not the model has encoder proposals
+            weights[$"{key}_dn"] = value;
+            for (int i = 0; i < decoderLayers - 1; i++)
+                weights[$"{key}_dn_{i}"] = value;
         }
         WeightDict = weights;
     }
@@ -68,7 +73,32 @@ public sealed class SetCriterion : IDisposable
             var agnostic = targets.Select(t => new DetrTarget(zeros_like(t.Labels), t.Boxes)).ToList();
             AddLosses(losses, encoderLogits, encoderBoxes, agnostic, boxCount, suffix: "_enc", logClassError: false);
         }
+        if (outputs.Denoising is { } denoising)
+            for (int i = 0; i < denoising.Layers.Count; i++)
+                AddDenoisingLosses(losses, denoising.Layers[i].Logits, denoising.Layers[i].Boxes, denoising.Labels, denoising.Boxes,
+                    i == denoising.Layers.Count - 1 ? "_dn" : $"_dn_{i}");
         return losses;
+    }
+
+    // Query n stands for target n: classification against its true label, L1 and GIoU against its true box.
+    void AddDenoisingLosses(Dictionary<string, Tensor> losses, Tensor logits, Tensor boxes, Tensor labels, Tensor targetBoxes, string suffix)
+    {
+        double count = Math.Max(labels.shape[0], 1);
+        losses["loss_ce" + suffix] = Matcher.Classification == ClassificationKind.Sigmoid
+            ? FocalLoss.Sum(logits, nn.functional.one_hot(labels, NumClasses).to(logits.dtype), count)
+            : nn.functional.cross_entropy(logits, labels);
+        (losses["loss_bbox" + suffix], losses["loss_giou" + suffix]) = BoxLosses(boxes, targetBoxes, count);
+    }
+
+    // L1 and 1 − GIoU of paired boxes (cx,cy,w,h), each summed and divided by the number of target boxes.
+    static (Tensor L1, Tensor Giou) BoxLosses(Tensor boxes, Tensor targetBoxes, double boxCount)
+    {
+        using var count = boxCount.ToScalar();
+        var l1 = nn.functional.l1_loss(boxes, targetBoxes, reduction: nn.Reduction.Sum) / count;
+        var giou = boxes.shape[0] > 0
+            ? BoxOps.GeneralizedIou(BoxOps.CxCyWhToXyxy(boxes), BoxOps.CxCyWhToXyxy(targetBoxes)).diag()
+            : zeros(0, device: boxes.device);
+        return (l1, giou.SubtractedFrom(One).sum() / count);
     }
 
     /// <summary>Σ weight·term over the terms that have a weight (the one to back-propagate).</summary>
@@ -113,13 +143,7 @@ public sealed class SetCriterion : IDisposable
             losses["cardinality_error" + suffix] = nn.functional.l1_loss(predictedCounts, targetCounts);
         }
 
-        var matchedBoxes = boxes.index(batchIndex, queryIndex);
-        using var boxes1 = boxCount.ToScalar();
-        losses["loss_bbox" + suffix] = nn.functional.l1_loss(matchedBoxes, matchedTargetBoxes, reduction: nn.Reduction.Sum) / boxes1;
-        var giou = queryIndex.shape[0] > 0
-            ? BoxOps.GeneralizedIou(BoxOps.CxCyWhToXyxy(matchedBoxes), BoxOps.CxCyWhToXyxy(matchedTargetBoxes)).diag()
-            : zeros(0, device: device);
-        losses["loss_giou" + suffix] = giou.SubtractedFrom(One).sum() / boxes1;
+        (losses["loss_bbox" + suffix], losses["loss_giou" + suffix]) = BoxLosses(boxes.index(batchIndex, queryIndex), matchedTargetBoxes, boxCount);
     }
 
     // 100 − top-1 accuracy (in percent) on matched queries; 100 when nothing is matched, as the reference.

@@ -22,4 +22,11 @@ public abstract class DetectionTransformer : nn.Module<Tensor, Tensor, DetrOutpu
     /// points, whose updates move where the model looks); none for DETR.
     /// </summary>
     public virtual bool IsSlowParameter(string name) => false;
+
+    /// <summary>
+    /// The training forward: <see cref="nn.Module{T1,T2,TResult}.forward"/> plus whatever extra supervision the model
+    /// draws from the batch's <paramref name="targets"/> (Deformable DETR's denoising queries). The inference outputs
+    /// are the same as <c>forward</c>'s; a model without such extras returns <c>forward</c>'s.
+    /// </summary>
+    public virtual DetrOutputs ForwardTraining(Tensor images, Tensor paddingMask, IReadOnlyList<DetrTarget> targets) => forward(images, paddingMask);
 }

@@ -83,7 +83,7 @@ public sealed class DetrTrainingStep : IDisposable
     {
         using var scope = NewDisposeScope();
         SkippedForNonFiniteGradients = false;
-        var outputs = _model.forward(images, paddingMask);
+        var outputs = _model.ForwardTraining(images, paddingMask, targets);
         if (!outputs.Logits.isfinite().all().item<bool>() || !outputs.Boxes.isfinite().all().item<bool>())
             return (double.NaN, new Dictionary<string, double>());
         var losses = Criterion.Forward(outputs, targets);

@@ -25,7 +25,8 @@ public static class StateDictLoader
 {
     /// <summary>
     /// Loads <paramref name="weights"/>. With <paramref name="allowNewClassCount"/>, a class head of another size is
-    /// left freshly initialised (fine-tuning to new classes) instead of being an error. With <paramref name="strict"/>,
+    /// left freshly initialised (fine-tuning to new classes) instead of being an error. Training-only modules
+    /// (<c>denoising.*</c>) that the weights lack start fresh, and ones the model lacks are ignored. With <paramref name="strict"/>,
     /// anything missing, left over or mis-shaped throws one exception listing all of it, before any weight is copied.
     /// </summary>
     public static LoadReport Load(nn.Module model, IReadOnlyDictionary<string, Tensor> weights, bool strict = true,
@@ -54,18 +55,21 @@ public static class StateDictLoader
         foreach (var (name, target) in targets)
         {
             if (!weights.TryGetValue(name, out var value))
-                missing.Add(name);
+                (IsTrainingOnly(name) ? reinitialised : missing).Add(name);
             else if (value.shape.SequenceEqual(target.shape))
                 continue; // fits
-            else if (allowNewClassCount && IsClassHead(name))
+            else if (allowNewClassCount && (IsClassHead(name) || IsTrainingOnly(name)))
                 reinitialised.Add(name);
             else
                 mismatched.Add($"{name} (checkpoint [{string.Join(",", value.shape)}], model [{string.Join(",", target.shape)}])");
         }
-        var unexpected = weights.Keys.Where(k => !targets.ContainsKey(k) && !k.EndsWith("num_batches_tracked", StringComparison.Ordinal))
+        var unexpected = weights.Keys.Where(k => !targets.ContainsKey(k) && !k.EndsWith("num_batches_tracked", StringComparison.Ordinal) && !IsTrainingOnly(k))
             .Order(StringComparer.Ordinal).ToList();
         return new LoadReport(missing, unexpected, mismatched, reinitialised);
     }
+
+    // Denoising queries' label embedding and position head: used in training only, so never needed to score.
+    static bool IsTrainingOnly(string name) => name.StartsWith("denoising.", StringComparison.Ordinal);
 
     // DETR's class head, Deformable DETR's per-layer ones, and two-stage's copies under the decoder.
     static bool IsClassHead(string name) =>

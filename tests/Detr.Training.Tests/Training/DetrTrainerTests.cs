@@ -13,6 +13,7 @@ public class DetrTrainerTests
         ["deformable"],
         ["deformable-refine"],
         ["deformable-two-stage"],
+        ["deformable-denoising"],
     ];
 
     static IDetrArchitecture Architecture(string name) => name switch
@@ -21,6 +22,7 @@ public class DetrTrainerTests
         "deformable" => TinyTraining.DeformableModel,
         "deformable-refine" => TinyTraining.DeformableModel with { BoxRefine = true },
         "deformable-two-stage" => TinyTraining.DeformableModel with { BoxRefine = true, TwoStage = true },
+        "deformable-denoising" => TinyTraining.DeformableModel with { BoxRefine = true, Denoising = new() { Groups = 3 } },
         _ => throw new ArgumentException(name),
     };
 
@@ -43,6 +45,12 @@ public class DetrTrainerTests
         double lastGiou = history.TakeLast(4).Average(h => h.Terms["loss_giou"]);
         Assert.True(lastGiou < 0.35 * firstGiou, $"{architecture}: GIoU loss went from {firstGiou:0.000} to {lastGiou:0.000}");
         Assert.True(history.TakeLast(4).Average(h => h.Terms["class_error"]) < 10, "matched queries should be classified right");
+        if (history[0].Terms.ContainsKey("loss_giou_dn"))
+        {
+            double firstDenoising = history.Take(4).Average(h => h.Terms["loss_giou_dn"]);
+            double lastDenoising = history.TakeLast(4).Average(h => h.Terms["loss_giou_dn"]);
+            Assert.True(lastDenoising < 0.5 * firstDenoising, $"{architecture}: denoising GIoU loss went from {firstDenoising:0.000} to {lastDenoising:0.000}");
+        }
 
         // The returned transformer is the ONNX scorer: on the training images it finds the boxes with the right classes.
         var scored = model.Transform(data);

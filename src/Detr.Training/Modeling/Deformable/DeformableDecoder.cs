@@ -37,10 +37,11 @@ public sealed class DeformableDecoder : nn.Module
 
     /// <summary>
     /// Every layer's queries [L,B,Q,E] and the reference points each layer ends with [L,B,Q,2|4], from the initial
-    /// <paramref name="referencePoints"/> [B,Q,2|4] (sigmoid space).
+    /// <paramref name="referencePoints"/> [B,Q,2|4] (sigmoid space). <paramref name="queryPadding"/> [B,Q] marks padding
+    /// queries (denoising batches of images with fewer targets).
     /// </summary>
     public (Tensor Hidden, Tensor References) Forward(Tensor target, Tensor referencePoints, Tensor memory, FeatureLevels levels,
-        Tensor validRatios, Tensor queryPosition, Tensor memoryPaddingMask)
+        Tensor validRatios, Tensor queryPosition, Tensor memoryPaddingMask, Tensor? queryPadding = null)
     {
         using var scope = NewDisposeScope();
         var output = target;
@@ -51,7 +52,7 @@ public sealed class DeformableDecoder : nn.Module
         {
             var ratios = reference.shape[^1] == 4 ? cat([validRatios, validRatios], -1) : validRatios;
             var referenceInput = reference.unsqueeze(2) * ratios.unsqueeze(1);
-            output = layers[i].Forward(output, queryPosition, referenceInput, memory, levels, memoryPaddingMask);
+            output = layers[i].Forward(output, queryPosition, referenceInput, memory, levels, memoryPaddingMask, queryPadding);
             if (BoxHeads is not null)
                 reference = Refine(BoxHeads[i].forward(output), reference).detach();
             hidden.Add(output);

@@ -34,13 +34,16 @@ public sealed class DeformableDecoderLayer : nn.Module
         RegisterComponents();
     }
 
-    /// <summary>Updates the queries <paramref name="target"/> [B,Q,E].</summary>
+    /// <summary>
+    /// Updates the queries <paramref name="target"/> [B,Q,E]; <paramref name="queryPadding"/> [B,Q] (true = padding)
+    /// keeps padding queries out of the self-attention's keys.
+    /// </summary>
     public Tensor Forward(Tensor target, Tensor queryPosition, Tensor referencePoints, Tensor memory, FeatureLevels levels,
-        Tensor memoryPaddingMask)
+        Tensor memoryPaddingMask, Tensor? queryPadding = null)
     {
         using var scope = NewDisposeScope();
         var q = target.Plus(queryPosition);
-        var t = norm2.forward(target.Plus(dropout2.forward(self_attn.forward(q, q, target, null))));
+        var t = norm2.forward(target.Plus(dropout2.forward(self_attn.forward(q, q, target, queryPadding))));
         var attended = cross_attn.Forward(t.Plus(queryPosition), referencePoints, memory, levels, memoryPaddingMask);
         t = norm1.forward(t.Plus(dropout1.forward(attended)));
         var ffn = linear2.forward(dropout3.forward(nn.functional.relu(linear1.forward(t))));

@@ -59,6 +59,12 @@ public sealed record DeformableDetrConfig : IDetrArchitecture
     /// <summary>Two-stage: the decoder's queries come from the encoder's top-scoring proposals (needs <see cref="BoxRefine"/>).</summary>
     public bool TwoStage { get; init; }
 
+    /// <summary>
+    /// Denoising training (training only: the model gains a label embedding and a box-position head, <c>denoising.*</c>,
+    /// that the inference path, export and scoring never use); null for none, as the reference.
+    /// </summary>
+    public Denoising.DenoisingSettings? Denoising { get; init; }
+
     /// <inheritdoc />
     [JsonIgnore]
     public string Name => "deformable";
@@ -70,7 +76,8 @@ public sealed record DeformableDetrConfig : IDetrArchitecture
     /// <inheritdoc />
     [JsonIgnore]
     public string Summary => $"Deformable DETR, ResNet-{(int)Backbone} (stem {BackboneBaseWidth}), {FeatureLevels} levels, {EncoderLayers}+{DecoderLayers} layers " +
-        $"{HiddenDim} wide, {Queries} queries{(BoxRefine ? ", box refinement" : "")}{(TwoStage ? ", two-stage" : "")}";
+        $"{HiddenDim} wide, {Queries} queries{(BoxRefine ? ", box refinement" : "")}{(TwoStage ? ", two-stage" : "")}" +
+        (Denoising is { } dn ? $", denoising ({dn.Groups} groups)" : "");
 
     /// <inheritdoc />
     [JsonIgnore]
@@ -92,6 +99,7 @@ public sealed record DeformableDetrConfig : IDetrArchitecture
         if (EncoderPoints < 1 || DecoderPoints < 1 || DecoderLayers < 1 || EncoderLayers < 0
             || Queries < 1 || NumClasses < 1 || FeedForwardDim < 1 || BackboneBaseWidth < 1)
             throw new ArgumentException("Levels, points, layers, queries, classes and widths must be positive (at least one decoder layer).");
+        Denoising?.Validate();
         if (TwoStage && !BoxRefine)
             throw new ArgumentException("Two-stage Deformable DETR refines boxes layer by layer: set BoxRefine too (as the reference's two-stage configuration).");
     }

@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using Detr.Training.Modeling.Deformable.Denoising;
 using static TorchSharp.torch;
 
 namespace Detr.Training.Modeling.Deformable;
@@ -19,6 +20,7 @@ public sealed class DeformableDetrModel : DetectionTransformer
     readonly DeformableTransformer transformer;
     readonly ModuleList<Linear> class_embed;
     readonly ModuleList<BoxHead> bbox_embed;
+    readonly DenoisingQueries? denoising;
 
     /// <summary>A model of <paramref name="config"/>, initialised as the reference.</summary>
     public DeformableDetrModel(DeformableDetrConfig config) : base(nameof(DeformableDetrModel))
@@ -76,6 +78,8 @@ public sealed class DeformableDetrModel : DetectionTransformer
                 foreach (var head in bbox_embed)
                     head.LastLayer.bias![TensorIndex.Slice(2, null)].fill_(0.0);
         transformer.Decoder.AttachHeads(config.BoxRefine ? bbox_embed : null, config.TwoStage ? class_embed : null);
+        if (config.Denoising is not null)
+            denoising = new DenoisingQueries(d, config.NumClasses);
         RegisterComponents();
     }
 
@@ -103,7 +107,13 @@ public sealed class DeformableDetrModel : DetectionTransformer
         name.Contains("sampling_offsets", StringComparison.Ordinal) || name.Contains("reference_points", StringComparison.Ordinal);
 
     /// <inheritdoc />
-    public override DetrOutputs forward(Tensor images, Tensor paddingMask)
+    public override DetrOutputs forward(Tensor images, Tensor paddingMask) => Forward(images, paddingMask, null);
+
+    /// <inheritdoc />
+    public override DetrOutputs ForwardTraining(Tensor images, Tensor paddingMask, IReadOnlyList<DetrTarget> targets) =>
+        Forward(images, paddingMask, denoising is null || !training ? null : targets);
+
+    DetrOutputs Forward(Tensor images, Tensor paddingMask, IReadOnlyList<DetrTarget>? denoisingTargets)
     {
         using var scope = NewDisposeScope();
         var levels = backbone.Forward(images, paddingMask);
@@ -124,7 +134,8 @@ public sealed class DeformableDetrModel : DetectionTransformer
             masks.Add(mask);
             positions.Add(backbone.Position(mask, source.dtype));
         }
-        var output = transformer.Forward(sources, masks, positions, query_embed?.weight);
+        var noised = denoisingTargets is null ? null : denoising!.Build(denoisingTargets, Config.Denoising!, images.device);
+        var output = transformer.Forward(sources, masks, positions, query_embed?.weight, noised);
 
         var logits = new List<Tensor>();
         var boxes = new List<Tensor>();
@@ -139,6 +150,22 @@ public sealed class DeformableDetrModel : DetectionTransformer
         var auxiliary = Enumerable.Range(0, last).Select(i => (logits[i].MoveToOuterDisposeScope(), boxes[i].MoveToOuterDisposeScope())).ToList();
         (Tensor, Tensor)? encoder = output.EncoderLogits is null ? null
             : (output.EncoderLogits.MoveToOuterDisposeScope(), output.EncoderBoxes!.MoveToOuterDisposeScope());
-        return new DetrOutputs(logits[last].MoveToOuterDisposeScope(), boxes[last].MoveToOuterDisposeScope(), auxiliary, encoder);
+        var denoised = noised is null ? null : Reconstructions(noised, output.Denoising!.Value);
+        return new DetrOutputs(logits[last].MoveToOuterDisposeScope(), boxes[last].MoveToOuterDisposeScope(), auxiliary, encoder, denoised);
+    }
+
+    // Every layer's class and box predictions for the real denoising queries (the same heads as the matching queries').
+    DenoisingOutputs Reconstructions(DenoisingBatch noised, (Tensor Hidden, Tensor References) decoded)
+    {
+        var layers = new List<(Tensor, Tensor)>();
+        for (int i = 0; i < Config.DecoderLayers; i++)
+        {
+            var reference = i == 0 ? noised.Reference : decoded.References[i - 1];
+            var hidden = decoded.Hidden[i];
+            var logits = class_embed[i].forward(hidden).flatten(0, 1).index_select(0, noised.RealQueries);
+            var boxes = DeformableDecoder.Refine(bbox_embed[i].forward(hidden), reference).flatten(0, 1).index_select(0, noised.RealQueries);
+            layers.Add((logits.MoveToOuterDisposeScope(), boxes.MoveToOuterDisposeScope()));
+        }
+        return new DenoisingOutputs(layers, noised.Labels.MoveToOuterDisposeScope(), noised.Boxes.MoveToOuterDisposeScope());
     }
 }

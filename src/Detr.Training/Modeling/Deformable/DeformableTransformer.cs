@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using Detr.Training.Modeling.Deformable.Denoising;
 using static TorchSharp.torch;
 
 namespace Detr.Training.Modeling.Deformable;
@@ -10,7 +11,9 @@ namespace Detr.Training.Modeling.Deformable;
 /// <param name="References">The reference each layer ends with [L,B,Q,2|4].</param>
 /// <param name="EncoderLogits">Two-stage: class logits of every encoder token [B,S,C]; null otherwise.</param>
 /// <param name="EncoderBoxes">Two-stage: proposal boxes of every encoder token [B,S,4] (sigmoid applied); null otherwise.</param>
-public sealed record DeformableTransformerOutput(Tensor Hidden, Tensor InitialReference, Tensor References, Tensor? EncoderLogits, Tensor? EncoderBoxes);
+/// <param name="Denoising">With denoising queries: their layers' queries [L,B·G,M,E] and references [L,B·G,M,4].</param>
+public sealed record DeformableTransformerOutput(Tensor Hidden, Tensor InitialReference, Tensor References, Tensor? EncoderLogits, Tensor? EncoderBoxes,
+    (Tensor Hidden, Tensor References)? Denoising = null);
 
 /// <summary>
 /// The reference's <c>DeformableTransformer</c>: levels flattened with <c>level_embed</c> added to their positions,
@@ -65,9 +68,12 @@ public sealed class DeformableTransformer : nn.Module
     /// <summary>
     /// Runs encoder and decoder over the projected levels <paramref name="sources"/> ([B,E,H,W] each) with their padding
     /// masks and position embeddings. <paramref name="queryEmbedding"/> [Q,2E] is required unless two-stage.
+    /// <paramref name="denoising"/> queries, when given, run through the decoder as a batch of their own over each
+    /// image's memory, so that they and the matching queries cannot attend to each other, nor one noised group to
+    /// another (what DN-DETR's attention mask achieves).
     /// </summary>
     public DeformableTransformerOutput Forward(IReadOnlyList<Tensor> sources, IReadOnlyList<Tensor> masks, IReadOnlyList<Tensor> positions,
-        Tensor? queryEmbedding)
+        Tensor? queryEmbedding, DenoisingBatch? denoising = null)
     {
         using var scope = NewDisposeScope();
         long batch = sources[0].shape[0];
@@ -106,8 +112,16 @@ public sealed class DeformableTransformer : nn.Module
             reference = reference_points!.forward(queryPosition).sigmoid();
         }
         var (hidden, references) = decoder.Forward(target, reference, memory, levels, validRatios, queryPosition, mask);
+        (Tensor, Tensor)? denoised = null;
+        if (denoising is not null)
+        {
+            int g = denoising.Groups;
+            var (dnHidden, dnReferences) = decoder.Forward(denoising.Content, denoising.Reference, memory.repeat_interleave(g, 0), levels,
+                validRatios.repeat_interleave(g, 0), denoising.Position, mask.repeat_interleave(g, 0), denoising.Padding);
+            denoised = (dnHidden.MoveToOuterDisposeScope(), dnReferences.MoveToOuterDisposeScope());
+        }
         return new DeformableTransformerOutput(hidden.MoveToOuterDisposeScope(), reference.MoveToOuterDisposeScope(), references.MoveToOuterDisposeScope(),
-            encoderLogits?.MoveToOuterDisposeScope(), encoderBoxes?.MoveToOuterDisposeScope());
+            encoderLogits?.MoveToOuterDisposeScope(), encoderBoxes?.MoveToOuterDisposeScope(), denoised);
     }
 
     /// <summary>The unpadded fraction of a level's width and height [B,2 (w,h)], from its padding mask [B,H,W].</summary>
