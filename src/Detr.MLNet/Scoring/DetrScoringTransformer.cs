@@ -47,6 +47,12 @@ public sealed class DetrScoringTransformer : ITransformer, ICanSaveModel, IDispo
     /// <summary>A row-at-a-time mapper (used by <c>PredictionEngine</c>).</summary>
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => new DetrRowMapper(this, inputSchema);
 
+    /// <summary>
+    /// This transformer with other scoring options (for example <c>o =&gt; o.ScoreThreshold = 0</c> for mAP), over the same
+    /// ONNX Runtime session; see <see cref="DetrScoringModel.WithOptions"/> for what may change.
+    /// </summary>
+    public DetrScoringTransformer WithOptions(Action<DetrScoringOptions> change) => new(_env, Model.WithOptions(change));
+
     /// <summary>Releases the ONNX Runtime session.</summary>
     public void Dispose() => Model.Dispose();
 
