@@ -3,7 +3,7 @@ using Detr.MLNet.Imaging;
 using Detr.MLNet.Scoring;
 using Microsoft.ML;
 
-namespace Detr.Cli.Commands;
+namespace Detr.Cli.Pipeline;
 
 /// <summary>Opens what <c>--model</c> names: a DETR ONNX file or an ML.NET model zip holding a DETR scoring transformer.</summary>
 static class ModelSource
@@ -19,41 +19,33 @@ static class ModelSource
     {
         if (!File.Exists(path))
             throw new FileNotFoundException($"Model not found: '{path}'.");
+        DetrScoringTransformer detr;
         if (path.EndsWith(".zip", StringComparison.OrdinalIgnoreCase))
         {
             ml.ComponentCatalog.RegisterDetr();
-            var loaded = ml.Model.Load(path, out _);
-            var detr = Find(loaded) ?? throw new InvalidDataException($"'{path}' holds no DETR scoring transformer.");
-            // Re-open the same ONNX bytes with this run's threshold.
-            var options = new DetrScoringOptions
+            var saved = Find(ml.Model.Load(path, out _)) ?? throw new InvalidDataException($"'{path}' holds no DETR scoring transformer.");
+            // This run's settings over the saved model's ONNX Runtime session.
+            detr = saved.WithOptions(o =>
             {
-                ModelBytes = detr.Model.ModelBytes,
-                LabelNames = detr.Model.LabelNames,
-                ShortestEdge = resize.Shortest ?? detr.Model.ShortestEdge,
-                LongestEdge = resize.Longest ?? detr.Model.LongestEdge,
-                ScoreThreshold = threshold,
-                MaxDetections = maxDetections,
-                MaxImagePixels = maxImagePixels,
-                SkipUnreadableImages = onUnreadable is not null,
-                OnUnreadableImage = onUnreadable,
-            };
-            return (Pipeline(ml, options), detr.Model.LabelNames);
+                o.ShortestEdge = resize.Shortest ?? saved.Model.ShortestEdge;
+                o.LongestEdge = resize.Longest ?? saved.Model.LongestEdge;
+                o.ScoreThreshold = threshold;
+                o.MaxDetections = maxDetections;
+                o.MaxImagePixels = maxImagePixels;
+                o.SkipUnreadableImages = onUnreadable is not null;
+                o.OnUnreadableImage = onUnreadable;
+            });
         }
-        var onnx = new DetrScoringOptions
+        else
         {
-            ModelPath = path, ScoreThreshold = threshold, MaxDetections = maxDetections, MaxImagePixels = maxImagePixels,
-            ShortestEdge = resize.Shortest, LongestEdge = resize.Longest,
-            SkipUnreadableImages = onUnreadable is not null, OnUnreadableImage = onUnreadable,
-        };
-        var model = Pipeline(ml, onnx);
-        return (model, Find(model)!.Model.LabelNames);
-    }
-
-    static ITransformer Pipeline(MLContext ml, DetrScoringOptions options)
-    {
-        var empty = ml.Data.LoadFromEnumerable(Array.Empty<ImagePathRow>());
-        return ml.Transforms.LoadImages("Image", imageFolder: null, inputColumnName: "ImagePath")
-            .Append(ml.Transforms.ApplyDetr(options)).Fit(empty);
+            detr = ml.Transforms.ApplyDetr(new DetrScoringOptions
+            {
+                ModelPath = path, ScoreThreshold = threshold, MaxDetections = maxDetections, MaxImagePixels = maxImagePixels,
+                ShortestEdge = resize.Shortest, LongestEdge = resize.Longest,
+                SkipUnreadableImages = onUnreadable is not null, OnUnreadableImage = onUnreadable,
+            }).Fit(ImageLoading.WithImages(ml, ml.Data.LoadFromEnumerable(Array.Empty<ImagePathRow>())));
+        }
+        return (ImageLoading.Before(ml, detr), detr.Model.LabelNames);
     }
 
     static DetrScoringTransformer? Find(ITransformer model) => model switch
@@ -62,27 +54,4 @@ static class ModelSource
         IEnumerable<ITransformer> chain => chain.Select(Find).LastOrDefault(t => t is not null),
         _ => null,
     };
-}
-
-/// <summary>The one input column the CLI feeds models.</summary>
-public sealed class ImagePathRow
-{
-    /// <summary>Path of the image file.</summary>
-    public string ImagePath { get; set; } = "";
-}
-
-/// <summary>The prediction columns as a .NET object.</summary>
-public sealed class PredictionRow
-{
-    /// <summary>Path of the scored image.</summary>
-    public string ImagePath { get; set; } = "";
-
-    /// <summary>Class keys (1-based).</summary>
-    public uint[] PredictedLabel { get; set; } = [];
-
-    /// <summary>Scores, best first.</summary>
-    public float[] Score { get; set; } = [];
-
-    /// <summary>x0,y0,x1,y1 per detection, original pixels.</summary>
-    public float[] PredictedBoundingBoxes { get; set; } = [];
 }

@@ -1,7 +1,7 @@
 using Detr.Training.Training;
 using Spectre.Console;
 
-namespace Detr.Cli.Demo;
+namespace Detr.Cli.Reporting;
 
 /// <summary>Prints one line per finished epoch and per validation (synchronously, so lines never interleave).</summary>
 public sealed class TrainingProgressPrinter(CliConsole console) : IProgress<DetrTrainingProgress>
