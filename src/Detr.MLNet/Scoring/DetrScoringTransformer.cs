@@ -35,11 +35,7 @@ public sealed class DetrScoringTransformer : ITransformer, ICanSaveModel, IDispo
     public bool IsRowToRowMapper => true;
 
     /// <summary>The input schema plus the three prediction columns.</summary>
-    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
-    {
-        DetrOutputSchema.FindImageColumn(inputSchema, Model.Options.ImageColumnName);
-        return DetrOutputSchema.Build(inputSchema, Model.Options, Model.LabelNames);
-    }
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => new DetrScoringBinding(this, inputSchema).Output;
 
     /// <summary>Adds the predictions to <paramref name="input"/>, lazily, batching rows per ONNX Runtime call.</summary>
     public IDataView Transform(IDataView input) => new DetrScoredDataView(input, this);
