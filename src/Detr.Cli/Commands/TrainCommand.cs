@@ -8,8 +8,8 @@ using Detr.Training;
 using Detr.Training.Augmentation;
 using Detr.Training.Modeling;
 using Detr.Training.Modeling.Deformable;
-using Detr.Training.Weights;
 using Detr.Training.Training;
+using Detr.Training.Weights;
 using Microsoft.ML;
 using Spectre.Console;
 

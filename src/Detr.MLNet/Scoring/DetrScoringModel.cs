@@ -1,6 +1,6 @@
-using Detr.MLNet.Imaging;
 using System.Globalization;
 using System.Text.Json;
+using Detr.MLNet.Imaging;
 using Detr.MLNet.Labels;
 using Detr.MLNet.Preprocessing;
 using Microsoft.ML.OnnxRuntime;
