@@ -98,10 +98,11 @@ static class TrainCommand
             options.Seed = parsed.GetValue(seed);
             options.SkipUnreadableImages = parsed.GetValue(skipUnreadable);
             options.MaxImagePixels = ImageLimitOption.Value(parsed, maxPixels);
-            options.Progress = new TrainingProgressPrinter(console);
+            var progress = new TrainingProgressPrinter(console);
+            options.Progress = progress;
             options.CancellationToken = cancellation.Token;
             var trainer = ml.Detection().Trainers.Detr(options);
-            var trained = trainer.Fit(train);
+            var trained = progress.Show(() => trainer.Fit(train));
             foreach (var problem in trainer.SkippedImages)
                 console.Error.WriteLine($"detr: skipped {problem}");
             if (trainer.SkippedImages.Count > 0)

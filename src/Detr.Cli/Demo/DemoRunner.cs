@@ -62,12 +62,13 @@ public sealed class DemoRunner(CliConsole console, string outputFolder, DemoPres
         options.ValidationData = ImageLoading.WithImages(ml, validation);
         options.ValidateEveryEpochs = preset.ValidateEveryEpochs;
         options.MaxTrainingTime = preset.TrainingBudget;
-        options.Progress = new TrainingProgressPrinter(console);
+        var progress = new TrainingProgressPrinter(console);
+        options.Progress = progress;
         options.CancellationToken = cancellation;
         options.Seed = 7;
         console.Rich.MarkupLine($"[green]train[/]    {Markup.Escape(preset.Model.Summary)} for up to {preset.TrainingBudget.TotalMinutes:0.#} minutes ({recipe.Name} recipe)");
         var trainer = ml.Detection().Trainers.Detr(options);
-        var model = trainer.Fit(train);
+        var model = progress.Show(() => trainer.Fit(train));
         var run = trainer.LastRun!;
         console.Rich.MarkupLine($"[green]trained[/]  {run.Steps} steps, {run.EpochsCompleted} epochs{(run.StoppedByTimeLimit ? " (time budget reached)" : "")}");
         return (trainer, model);
