@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Detr.Cli.Demo;
 
 namespace Detr.Cli.Tests;
 
@@ -24,13 +25,13 @@ public class InspectAndDemoTests
             Assert.True(File.Exists(Path.Combine(folder.Path, file)), $"missing {file}");
         using var predictions = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder.Path, "predictions.json")));
         var imageIds = predictions.RootElement.EnumerateArray().Select(e => e.GetProperty("image_id").GetInt32()).Distinct().Count();
-        Assert.Equal(3, imageIds); // every validation image of the tiny preset
+        Assert.Equal(DemoPreset.Tiny.ValidationImages, imageIds); // every validation image
         using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder.Path, "metrics.json")));
         Assert.Equal(12, metrics.RootElement.GetProperty("stats").EnumerateObject().Count());
         Assert.NotEmpty(Directory.GetFiles(Path.Combine(folder.Path, "predictions"), "*.png"));
         // The saved pipeline scores with the trained model through the CLI's zip path.
         var predict = CliRun.Run("predict", "--model", Path.Combine(folder.Path, "model.zip"), "--folder", Path.Combine(folder.Path, "data", "images"), "--json", "--threshold", "0");
         Assert.True(predict.ExitCode == 0, predict.Error);
-        Assert.Equal(9, predict.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Equal(DemoPreset.Tiny.TrainImages + DemoPreset.Tiny.ValidationImages, predict.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
     }
 }

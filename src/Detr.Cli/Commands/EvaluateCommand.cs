@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using Detr.Cli.Pipeline;
 using Detr.MLNet;
 using Detr.MLNet.Data;
 using Detr.MLNet.Evaluation;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using Detr.Cli.Pipeline;
 using Detr.MLNet.Imaging;
 using Detr.MLNet.Rendering;
 using Microsoft.ML;

@@ -1,5 +1,6 @@
 using System.CommandLine;
-using Detr.Cli.Demo;
+using Detr.Cli.Pipeline;
+using Detr.Cli.Reporting;
 using Detr.MLNet;
 using Detr.MLNet.Data;
 using Detr.MLNet.Rendering;
@@ -7,8 +8,8 @@ using Detr.Training;
 using Detr.Training.Augmentation;
 using Detr.Training.Modeling;
 using Detr.Training.Modeling.Deformable;
-using Detr.Training.Weights;
 using Detr.Training.Training;
+using Detr.Training.Weights;
 using Microsoft.ML;
 using Spectre.Console;
 
@@ -83,8 +84,8 @@ static class TrainCommand
             console.Rich.MarkupLine($"[green]recipe[/]   {chosen.Name}: {Markup.Escape(chosen.Reason)}{(parsed.GetValue(recipe) is null ? " (--recipe to choose another)" : "")}");
             console.Rich.MarkupLine($"[green]model[/]    {Markup.Escape(options.Model!.Summary)}; batch {options.BatchSize}, lr {options.LearningRate:0.0e0}, {options.Augmentation.EvaluationSize} px");
 
-            var train = DetrScoringTransformerPipeline.WithImages(ml, ml.Data.LoadFromDetectionDataset(dataset));
-            var validationData = parsed.GetValue(validation) is string v ? DetrScoringTransformerPipeline.WithImages(ml, ml.Data.LoadFromCocoJson(v, parsed.GetValue(images))) : null;
+            var train = ImageLoading.WithImages(ml, ml.Data.LoadFromDetectionDataset(dataset));
+            var validationData = parsed.GetValue(validation) is string v ? ImageLoading.WithImages(ml, ml.Data.LoadFromCocoJson(v, parsed.GetValue(images))) : null;
             string outFolder = parsed.GetValue(output)!;
             using var cancellation = CancelOnCtrlC.Create();
             options.StartFromCheckpoint = startFrom;
@@ -97,15 +98,16 @@ static class TrainCommand
             options.Seed = parsed.GetValue(seed);
             options.SkipUnreadableImages = parsed.GetValue(skipUnreadable);
             options.MaxImagePixels = ImageLimitOption.Value(parsed, maxPixels);
-            options.Progress = new TrainingProgressPrinter(console);
+            var progress = new TrainingProgressPrinter(console);
+            options.Progress = progress;
             options.CancellationToken = cancellation.Token;
             var trainer = ml.Detection().Trainers.Detr(options);
-            var trained = trainer.Fit(train);
+            var trained = progress.Show(() => trainer.Fit(train));
             foreach (var problem in trainer.SkippedImages)
                 console.Error.WriteLine($"detr: skipped {problem}");
             if (trainer.SkippedImages.Count > 0)
                 console.Error.WriteLine($"detr: {trainer.SkippedImages.Count} unreadable images left out of training and validation.");
-            DetrScoringTransformerPipeline.Save(ml, trained, train, outFolder);
+            TrainedModelFiles.Save(ml, trained, outFolder);
             using (var chart = TrainingCharts.LossCurve(trainer.LastRun!.History))
                 DetectionRenderer.SavePng(chart, Path.Combine(outFolder, "loss-curve.png"));
             console.Rich.MarkupLine($"[green]done[/] model.onnx, model.zip, checkpoints/ and loss-curve.png → {Markup.Escape(outFolder)}");
@@ -154,22 +156,4 @@ static class TrainCommand
             classes ?? throw new ArgumentException("YOLO needs --classes (the class list).")),
         _ => throw new ArgumentException($"Unknown --format '{format}'; use coco, voc or yolo."),
     };
-}
-
-/// <summary>The image-loading step around a DETR scorer, shared by <c>train</c> and <c>demo</c>.</summary>
-static class DetrScoringTransformerPipeline
-{
-    /// <summary><paramref name="data"/> with its ImagePath column loaded into an Image column.</summary>
-    public static IDataView WithImages(MLContext ml, IDataView data) =>
-        ml.Transforms.LoadImages("Image", imageFolder: null, inputColumnName: "ImagePath").Fit(data).Transform(data);
-
-    /// <summary>Writes a trained scorer as model.onnx and as an ML.NET zip that loads images from an ImagePath column.</summary>
-    public static void Save(MLContext ml, Detr.MLNet.Scoring.DetrScoringTransformer model, IDataView data, string folder)
-    {
-        Directory.CreateDirectory(folder);
-        AtomicFile.Write(Path.Combine(folder, "model.onnx"), s => s.Write(model.Model.ModelBytes));
-        var pipeline = ml.Transforms.LoadImages("Image", imageFolder: null, inputColumnName: "ImagePath").Fit(data).Append(model);
-        var schema = ml.Data.LoadFromEnumerable(Array.Empty<ImagePathRow>()).Schema;
-        ml.Model.Save(pipeline, schema, Path.Combine(folder, "model.zip"));
-    }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
-using Detr.Cli.Commands;
+using Detr.Cli.Pipeline;
+using Detr.Cli.Reporting;
 using Detr.MLNet;
 using Detr.MLNet.Data;
 using Detr.MLNet.Data.Synthetic;
@@ -28,9 +29,10 @@ public sealed class DemoRunner(CliConsole console, string outputFolder, DemoPres
         Directory.CreateDirectory(outputFolder);
         var data = MakeData();
         var ml = new MLContext(seed: 0);
-        var (trainer, model) = Train(ml, data);
-        var (metrics, predictions, validation) = ScoreAndEvaluate(ml, model);
-        WriteOutputs(ml, data, trainer, model, metrics, predictions, validation);
+        var validation = ml.Data.LoadFromCocoJson(data.ValidationAnnotations, data.Folder);
+        var (trainer, model) = Train(ml, data, validation);
+        var (metrics, detections, predictions) = ScoreAndEvaluate(ml, model, validation);
+        WriteOutputs(ml, trainer, model, metrics, detections, predictions, validation.Dataset);
         return metrics;
     }
 
@@ -46,11 +48,10 @@ public sealed class DemoRunner(CliConsole console, string outputFolder, DemoPres
         return summary;
     }
 
-    (DetrTrainer Trainer, DetrScoringTransformer Model) Train(MLContext ml, SyntheticShapesSummary data)
+    (DetrTrainer Trainer, DetrScoringTransformer Model) Train(MLContext ml, SyntheticShapesSummary data, DetectionDatasetDataView validation)
     {
         var annotations = ml.Data.LoadFromCocoJson(data.TrainAnnotations, data.Folder);
-        var train = DetrScoringTransformerPipeline.WithImages(ml, annotations);
-        var validation = DetrScoringTransformerPipeline.WithImages(ml, ml.Data.LoadFromCocoJson(data.ValidationAnnotations, data.Folder));
+        var train = ImageLoading.WithImages(ml, annotations);
         var recipe = DetrRecipes.FromScratch(DatasetProfile.Of(annotations.Dataset));
         var options = recipe.Options;
         options.Model = preset.Model;
@@ -58,44 +59,48 @@ public sealed class DemoRunner(CliConsole console, string outputFolder, DemoPres
         options.Epochs = preset.MaxEpochs;
         options.LearningRateDropEpochs = preset.MaxEpochs;
         options.CheckpointDirectory = Path.Combine(outputFolder, "checkpoints");
-        options.ValidationData = validation;
+        options.ValidationData = ImageLoading.WithImages(ml, validation);
         options.ValidateEveryEpochs = preset.ValidateEveryEpochs;
         options.MaxTrainingTime = preset.TrainingBudget;
-        options.Progress = new TrainingProgressPrinter(console);
+        var progress = new TrainingProgressPrinter(console);
+        options.Progress = progress;
         options.CancellationToken = cancellation;
         options.Seed = 7;
         console.Rich.MarkupLine($"[green]train[/]    {Markup.Escape(preset.Model.Summary)} for up to {preset.TrainingBudget.TotalMinutes:0.#} minutes ({recipe.Name} recipe)");
         var trainer = ml.Detection().Trainers.Detr(options);
-        var model = trainer.Fit(train);
+        var model = progress.Show(() => trainer.Fit(train));
         var run = trainer.LastRun!;
         console.Rich.MarkupLine($"[green]trained[/]  {run.Steps} steps, {run.EpochsCompleted} epochs{(run.StoppedByTimeLimit ? " (time budget reached)" : "")}");
         return (trainer, model);
     }
 
-    (CocoMetrics Metrics, List<PredictionRow> Predictions, DetectionDatasetDataView Validation) ScoreAndEvaluate(MLContext ml, DetrScoringTransformer trained)
+    // One pass over the held-out images, each decoded and scored once: the metrics and predictions.json both come
+    // from these detections, in the dataset's own image and category ids.
+    (CocoMetrics Metrics, List<CocoDetection> Detections, List<PredictionRow> Predictions) ScoreAndEvaluate(MLContext ml, DetrScoringTransformer trained,
+        DetectionDatasetDataView validationView)
     {
-        var validation = ml.Data.LoadFromCocoJson(Path.Combine(outputFolder, "data", "val.json"), Path.Combine(outputFolder, "data"));
-        // mAP needs every query: score again from the same ONNX bytes with threshold 0.
-        var scorer = ml.Transforms.LoadImages("Image", imageFolder: null, inputColumnName: "ImagePath")
-            .Append(ml.Transforms.ApplyDetr(new DetrScoringOptions
-            {
-                ModelBytes = trained.Model.ModelBytes, ScoreThreshold = 0, MaxDetections = 100,
-                ShortestEdge = trained.Model.ShortestEdge, LongestEdge = trained.Model.LongestEdge,
-            })).Fit(validation);
-        var scored = scorer.Transform(validation);
-        var metrics = ml.Detection().Evaluate(scored);
+        var validation = validationView.Dataset;
+        // mAP needs every query: the trained model's session, with threshold 0.
+        using var everyQuery = trained.WithOptions(o => { o.ScoreThreshold = 0; o.MaxDetections = 100; });
+        var scored = everyQuery.Transform(ImageLoading.WithImages(ml, validationView));
         var predictions = ml.Data.CreateEnumerable<PredictionRow>(scored, reuseRowObject: false).ToList();
+        var imageIds = validation.Images.ToDictionary(i => i.Path, i => i.Id);
+        var detections = predictions.SelectMany(p => p.Score.Select((score, i) =>
+            CocoDetection.FromXyxy(imageIds[p.ImagePath], validation.Categories[(int)p.PredictedLabel[i] - 1].Id, p.PredictedBoundingBoxes, i, score))).ToList();
+        var groundTruth = validation.Images.SelectMany(i => i.Boxes.Select(b =>
+            CocoGroundTruthBox.FromXyxy(i.Id, b.CategoryId, [b.X0, b.Y0, b.X1, b.Y1], 0, b.Area, b.IsCrowd))).ToList();
+        var metrics = new CocoEvaluator().Evaluate(groundTruth, detections, validation.Images.Select(i => i.Id).ToArray(),
+            validation.Categories.Select(c => c.Id).ToArray());
         console.Rich.MarkupLine($"[green]evaluate[/] COCO on {predictions.Count} held-out images: AP {metrics.AP:0.000}, AP50 {metrics.AP50:0.000}, AR100 {metrics.AR100:0.000}");
-        return (metrics, predictions, validation);
+        return (metrics, detections, predictions);
     }
 
-    void WriteOutputs(MLContext ml, SyntheticShapesSummary data, DetrTrainer trainer, DetrScoringTransformer model, CocoMetrics metrics,
-        List<PredictionRow> predictions, DetectionDatasetDataView validation)
+    void WriteOutputs(MLContext ml, DetrTrainer trainer, DetrScoringTransformer model, CocoMetrics metrics, List<CocoDetection> detections,
+        List<PredictionRow> predictions, DetectionDataset dataset)
     {
-        var dataset = validation.Dataset;
         var categoryNames = dataset.Categories.ToDictionary(c => c.Id, c => c.Name);
 
-        DetrScoringTransformerPipeline.Save(ml, model, validation, outputFolder);
+        TrainedModelFiles.Save(ml, model, outputFolder);
 
         var run = trainer.LastRun ?? throw new InvalidOperationException("The trainer has not run.");
         var named = metrics.ToNamedStats();
@@ -114,37 +119,22 @@ public sealed class DemoRunner(CliConsole console, string outputFolder, DemoPres
         using (var curve = TrainingCharts.ValidationCurve(run.History))
             if (curve is not null)
                 DetectionRenderer.SavePng(curve, Path.Combine(outputFolder, "validation-curve.png"));
-        var keyToCategory = dataset.Categories.Select((c, i) => (Key: i + 1, c.Id)).ToDictionary(p => p.Key, p => p.Id);
-        using (var pr = TrainingCharts.PrecisionRecall(metrics, keyToCategory.ToDictionary(p => p.Key, p => categoryNames[p.Value])))
+        using (var pr = TrainingCharts.PrecisionRecall(metrics, categoryNames))
             DetectionRenderer.SavePng(pr, Path.Combine(outputFolder, "pr-curve.png"));
 
-        var results = new List<CocoResultEntry>();
-        var imageIds = dataset.Images.ToDictionary(i => i.Path, i => i.Id);
         string pictures = Path.Combine(outputFolder, "predictions");
         var labels = dataset.Categories.Select(c => c.Name).ToArray();
-        for (int r = 0; r < predictions.Count; r++)
+        foreach (var p in predictions.Take(12))
         {
-            var p = predictions[r];
-            for (int i = 0; i < p.Score.Length; i++)
-            {
-                float x0 = p.PredictedBoundingBoxes[i * 4], y0 = p.PredictedBoundingBoxes[i * 4 + 1];
-                results.Add(new CocoResultEntry
-                {
-                    ImageId = imageIds[p.ImagePath], CategoryId = keyToCategory[(int)p.PredictedLabel[i]],
-                    Bbox = [x0, y0, p.PredictedBoundingBoxes[i * 4 + 2] - x0, p.PredictedBoundingBoxes[i * 4 + 3] - y0], Score = p.Score[i],
-                });
-            }
-            if (r < 12)
-            {
-                var image = RgbImage.DecodeUnpremultiplied(p.ImagePath)!;
-                var truth = dataset.Images.Single(i => i.Path == p.ImagePath).Boxes
-                    .Select(b => new DrawnBox(b.X0, b.Y0, b.X1, b.Y1, dataset.ClassIndexOf(b.CategoryId), categoryNames[b.CategoryId]));
-                var found = DrawnBox.FromPredictions(p.PredictedLabel, p.Score, p.PredictedBoundingBoxes, labels).Where(d => d.Score >= 0.5f);
-                using var picture = DetectionRenderer.SideBySide(Upscaled(image), Scaled(truth, image), Scaled(found, image));
-                DetectionRenderer.SavePng(picture, Path.Combine(pictures, Path.GetFileNameWithoutExtension(p.ImagePath) + ".png"));
-            }
+            // Drawn from the file again: pictures want straight colours, and only these few are drawn.
+            var image = RgbImage.DecodeUnpremultiplied(p.ImagePath)!;
+            var truth = dataset.Images.Single(i => i.Path == p.ImagePath).Boxes
+                .Select(b => new DrawnBox(b.X0, b.Y0, b.X1, b.Y1, dataset.ClassIndexOf(b.CategoryId), categoryNames[b.CategoryId]));
+            var found = DrawnBox.FromPredictions(p.PredictedLabel, p.Score, p.PredictedBoundingBoxes, labels).Where(d => d.Score >= 0.5f);
+            using var picture = DetectionRenderer.SideBySide(Upscaled(image), Scaled(truth, image), Scaled(found, image));
+            DetectionRenderer.SavePng(picture, Path.Combine(pictures, Path.GetFileNameWithoutExtension(p.ImagePath) + ".png"));
         }
-        CocoDatasetWriter.WriteResults(results, Path.Combine(outputFolder, "predictions.json"));
+        CocoDatasetWriter.WriteResults(detections, Path.Combine(outputFolder, "predictions.json"));
 
         var table = new Table().AddColumns("metric", "value");
         foreach (var (name, value) in named)

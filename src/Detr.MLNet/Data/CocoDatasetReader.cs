@@ -1,3 +1,5 @@
+using Detr.MLNet.Boxes;
+
 namespace Detr.MLNet.Data;
 
 /// <summary>What to do with images the annotations list but the folder lacks.</summary>
@@ -63,8 +65,8 @@ public static class CocoDatasetReader
                 throw new InvalidDataException($"{where} has category_id {categoryId}, which 'categories' does not list.");
             if (!images.TryGetValue(imageId, out var image))
                 throw new InvalidDataException($"{where} refers to image_id {imageId}, which 'images' does not list.");
-            var clipped = BoxSanitizer.Clip((float)bbox[0], (float)bbox[1], (float)(bbox[0] + bbox[2]), (float)(bbox[1] + bbox[3]),
-                image.Entry.Width!.Value, image.Entry.Height!.Value, report, where);
+            var (left, top, right, bottom) = BoxConversions.XywhToXyxy(bbox[0], bbox[1], bbox[2], bbox[3]);
+            var clipped = BoxSanitizer.Clip(left, top, right, bottom, image.Entry.Width!.Value, image.Entry.Height!.Value, report, where);
             if (clipped is not var (x0, y0, x1, y1))
                 continue;
             float area = (float)(entry.Area ?? bbox[2] * bbox[3]);

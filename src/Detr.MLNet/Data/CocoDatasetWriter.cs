@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Detr.MLNet.Boxes;
+using Detr.MLNet.Evaluation;
 
 namespace Detr.MLNet.Data;
 
@@ -24,7 +26,7 @@ public static class CocoDatasetWriter
                 Id = annotationId++,
                 ImageId = i.Id,
                 CategoryId = b.CategoryId,
-                Bbox = [b.X0, b.Y0, b.X1 - b.X0, b.Y1 - b.Y0],
+                Bbox = Xywh(BoxConversions.XyxyToXywh(b.X0, b.Y0, b.X1, b.Y1)),
                 Area = b.Area,
                 IsCrowd = b.IsCrowd ? 1 : 0,
             })).ToList(),
@@ -35,6 +37,12 @@ public static class CocoDatasetWriter
     /// <summary>Writes detections in COCO's results format (image_id, category_id, bbox x,y,w,h, score).</summary>
     public static void WriteResults(IEnumerable<CocoResultEntry> results, string path) =>
         AtomicFile.Write(path, stream => JsonSerializer.Serialize(stream, results));
+
+    /// <summary>Writes detections in COCO's results format, as the evaluator scored them.</summary>
+    public static void WriteResults(IEnumerable<CocoDetection> detections, string path) =>
+        WriteResults(detections.Select(d => new CocoResultEntry { ImageId = d.ImageId, CategoryId = d.CategoryId, Bbox = [d.X, d.Y, d.Width, d.Height], Score = d.Score }), path);
+
+    static double[] Xywh((float X, float Y, float Width, float Height) box) => [box.X, box.Y, box.Width, box.Height];
 
     /// <summary>Reads a COCO results file.</summary>
     public static IReadOnlyList<CocoResultEntry> ReadResults(string path)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Detr.MLNet.Boxes;
 
 namespace Detr.MLNet.Data;
 
@@ -45,8 +46,8 @@ public static class YoloDatasetReader
                 throw new InvalidDataException($"{where}: expected 'class cx cy w h' (normalised numbers), got '{lines[n]}'.");
             if (cls < 0 || cls >= classCount)
                 throw new InvalidDataException($"{where}: class {cls} is outside the class list (0..{classCount - 1}).");
-            if (BoxSanitizer.Clip((cx - w / 2) * width, (cy - h / 2) * height, (cx + w / 2) * width, (cy + h / 2) * height,
-                    width, height, report, where) is var (x0, y0, x1, y1))
+            var (left, top, right, bottom) = BoxConversions.CxCyWhToXyxy(cx, cy, w, h);
+            if (BoxSanitizer.Clip(left * width, top * height, right * width, bottom * height, width, height, report, where) is var (x0, y0, x1, y1))
                 boxes.Add(new DetectionBox(cls, x0, y0, x1, y1, (x1 - x0) * (y1 - y0), false));
         }
         return boxes;

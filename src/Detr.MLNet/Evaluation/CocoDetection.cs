@@ -1,3 +1,5 @@
+using Detr.MLNet.Boxes;
+
 namespace Detr.MLNet.Evaluation;
 
 /// <summary>One detection result in COCO convention: top-left corner, width and height in pixels, and a confidence.</summary>
@@ -19,4 +21,11 @@ public readonly record struct CocoDetection(
 {
     /// <summary>Width × height, the area pycocotools' <c>loadRes</c> assigns to every box result.</summary>
     public double Area => Width * Height;
+
+    /// <summary>The detection whose x0,y0,x1,y1 box starts at <paramref name="boxes"/>[4·<paramref name="index"/>] (ML.NET's box column layout).</summary>
+    public static CocoDetection FromXyxy(int imageId, int categoryId, ReadOnlySpan<float> boxes, int index, float score)
+    {
+        var (x, y, width, height) = BoxConversions.XyxyToXywh(boxes[index * 4], boxes[index * 4 + 1], boxes[index * 4 + 2], boxes[index * 4 + 3]);
+        return new CocoDetection(imageId, categoryId, x, y, width, height, score);
+    }
 }

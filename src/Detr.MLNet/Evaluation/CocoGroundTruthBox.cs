@@ -1,3 +1,5 @@
+using Detr.MLNet.Boxes;
+
 namespace Detr.MLNet.Evaluation;
 
 /// <summary>One ground-truth box in COCO convention: top-left corner, width and height in pixels.</summary>
@@ -30,4 +32,14 @@ public readonly record struct CocoGroundTruthBox(
     /// as a false positive there; this flag reproduces that.
     /// </summary>
     internal bool HasAnnotationIdZero { get; init; }
+
+    /// <summary>
+    /// The box whose x0,y0,x1,y1 starts at <paramref name="boxes"/>[4·<paramref name="index"/>]; without an
+    /// <paramref name="area"/> it is width × height in double (exact for float sides).
+    /// </summary>
+    public static CocoGroundTruthBox FromXyxy(int imageId, int categoryId, ReadOnlySpan<float> boxes, int index, double? area = null, bool isCrowd = false)
+    {
+        var (x, y, width, height) = BoxConversions.XyxyToXywh(boxes[index * 4], boxes[index * 4 + 1], boxes[index * 4 + 2], boxes[index * 4 + 3]);
+        return new CocoGroundTruthBox(imageId, categoryId, x, y, width, height, area ?? (double)width * height, isCrowd);
+    }
 }

@@ -63,11 +63,7 @@ public static class DetectionEvaluation
             var crowdFlags = getCrowd is null ? null : crowds.DenseValues().ToArray();
             var areaValues = getArea is null ? null : areas.DenseValues().ToArray();
             for (int i = 0; i < k.Length; i++)
-            {
-                double w = b[i * 4 + 2] - b[i * 4], h = b[i * 4 + 3] - b[i * 4 + 1];
-                groundTruth.Add(new CocoGroundTruthBox(imageId, (int)k[i], b[i * 4], b[i * 4 + 1], w, h,
-                    areaValues?[i] ?? w * h, crowdFlags?[i] ?? false));
-            }
+                groundTruth.Add(CocoGroundTruthBox.FromXyxy(imageId, (int)k[i], b, i, areaValues?[i], crowdFlags?[i] ?? false));
             getPredictedLabels(ref predictedKeys);
             getScores(ref scoreValues);
             getPredictedBoxes(ref boxValues);
@@ -75,7 +71,7 @@ public static class DetectionEvaluation
             var ps = scoreValues.DenseValues().ToArray();
             var pb = boxValues.DenseValues().ToArray();
             for (int i = 0; i < pk.Length; i++)
-                detections.Add(new CocoDetection(imageId, (int)pk[i], pb[i * 4], pb[i * 4 + 1], pb[i * 4 + 2] - pb[i * 4], pb[i * 4 + 3] - pb[i * 4 + 1], ps[i]));
+                detections.Add(CocoDetection.FromXyxy(imageId, (int)pk[i], pb, i, ps[i]));
         }
         return new CocoEvaluator(options).Evaluate(groundTruth, detections, images, Enumerable.Range(1, categories).ToArray());
     }

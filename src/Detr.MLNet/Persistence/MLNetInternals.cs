@@ -19,12 +19,13 @@ static class MLNetInternals
     static readonly ConditionalWeakTable<ComponentCatalog, HashSet<string>> Registered = new();
 
     /// <summary>The environment behind an ML.NET catalog (<c>mlContext.Transforms</c> and friends).</summary>
-    public static IHostEnvironment GetEnvironment(object catalog)
+    public static IHostEnvironment GetEnvironment(object catalog) => (IHostEnvironment)CatalogEnvironment(catalog.GetType()).GetValue(catalog)!;
+
+    static PropertyInfo CatalogEnvironment(Type catalogType)
     {
-        var face = catalog.GetType().GetInterfaces().FirstOrDefault(i => i.Name == "IInternalCatalog")
-            ?? throw Moved($"{catalog.GetType().Name} implements no IInternalCatalog");
-        var property = face.GetProperty("Environment") ?? throw Moved("IInternalCatalog.Environment");
-        return (IHostEnvironment)property.GetValue(catalog)!;
+        var face = catalogType.GetInterfaces().FirstOrDefault(i => i.Name == "IInternalCatalog")
+            ?? throw Moved($"{catalogType.Name} implements no IInternalCatalog");
+        return face.GetProperty("Environment") ?? throw Moved("IInternalCatalog.Environment");
     }
 
     /// <summary>
@@ -38,35 +39,69 @@ static class MLNetInternals
         {
             if (!names.Add(loaderSignature))
                 return;
-            var signatureType = Core.GetTypes().FirstOrDefault(t => t.Name == "SignatureLoadModel")
-                ?? throw Moved("SignatureLoadModel");
-            var attributeType = Core.GetType("Microsoft.ML.LoadableClassAttribute") ?? throw Moved("LoadableClassAttribute");
-            var attribute = Activator.CreateInstance(attributeType, Instance, null,
-                [instanceType, instanceType, null, signatureType, instanceType.Name, new[] { loaderSignature }], null)!;
-            var infoType = typeof(ComponentCatalog).GetNestedType("LoadableClassInfo", BindingFlags.NonPublic | BindingFlags.Public)
-                ?? throw Moved("ComponentCatalog.LoadableClassInfo");
-            var info = Activator.CreateInstance(infoType, Instance, null, [attribute, null, null, create, true], null)!;
-            var addClass = typeof(ComponentCatalog).GetMethod("AddClass", Instance) ?? throw Moved("ComponentCatalog.AddClass");
-            addClass.Invoke(catalog, [info, new[] { loaderSignature }, false]);
+            var attribute = Activator.CreateInstance(LoadableClassAttribute, Instance, null,
+                [instanceType, instanceType, null, SignatureLoadModel, instanceType.Name, new[] { loaderSignature }], null)!;
+            var info = Activator.CreateInstance(LoadableClassInfo, Instance, null, [attribute, null, null, create, true], null)!;
+            AddClass.Invoke(catalog, [info, new[] { loaderSignature }, false]);
         }
     }
 
     /// <summary>The schema shape of a schema (ML.NET keeps <c>SchemaShape.Create</c> internal).</summary>
-    public static SchemaShape ToSchemaShape(DataViewSchema schema)
-    {
-        var create = typeof(SchemaShape).GetMethod("Create", BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic,
-            [typeof(DataViewSchema)]) ?? throw Moved("SchemaShape.Create");
-        return (SchemaShape)create.Invoke(null, [schema])!;
-    }
+    public static SchemaShape ToSchemaShape(DataViewSchema schema) => (SchemaShape)SchemaShapeCreate.Invoke(null, [schema])!;
 
-    /// <summary>Stamps the model header (signature, version, loader) of the entry being saved.</summary>
-    public static void BeginSave(ModelSaveContext context, string modelSignature, uint version, string loaderSignature, Type loaderType)
+    /// <summary>
+    /// Stamps the model header of the entry being saved: signature, the format <paramref name="version"/> written, the
+    /// oldest format the loader reads back (ML.NET's <c>verWeCanReadBack</c>), and the loader.
+    /// </summary>
+    public static void BeginSave(ModelSaveContext context, string modelSignature, uint version, uint oldestReadable, string loaderSignature, Type loaderType)
     {
         Invoke(context, "CheckAtModel");
-        var versionType = Core.GetType("Microsoft.ML.VersionInfo") ?? throw Moved("VersionInfo");
-        var versionInfo = Activator.CreateInstance(versionType, Instance, null,
-            [modelSignature, version, version, version, loaderType.Assembly.FullName, loaderSignature, null], null)!;
+        var versionInfo = Activator.CreateInstance(VersionInfo, Instance, null,
+            [modelSignature, version, version, oldestReadable, loaderType.Assembly.FullName, loaderSignature, null], null)!;
         Invoke(context, "SetVersionInfo", versionInfo);
+    }
+
+    /// <summary>
+    /// Looks up every internal member the methods here use, without calling any, and throws naming the first that is
+    /// missing. A test calls it, so an ML.NET upgrade that moves one fails there first and clearly.
+    /// </summary>
+    internal static void ResolveAll()
+    {
+        CatalogEnvironment(typeof(TransformsCatalog));
+        Constructor(LoadableClassAttribute, 6);
+        _ = SignatureLoadModel;
+        Constructor(LoadableClassInfo, 5);
+        _ = AddClass;
+        _ = SchemaShapeCreate;
+        Constructor(VersionInfo, 7);
+        Method(typeof(ModelSaveContext), "CheckAtModel", 0);
+        Method(typeof(ModelSaveContext), "SetVersionInfo", 1);
+        Method(typeof(ModelSaveContext), "SaveBinaryStream", 2);
+        Member(typeof(ModelSaveContext), "Writer");
+        Member(ModelLoadContext, "Reader");
+        Method(ModelLoadContext, "TryLoadBinaryStream", 2);
+    }
+
+    static Type SignatureLoadModel => Core.GetTypes().FirstOrDefault(t => t.Name == "SignatureLoadModel") ?? throw Moved("SignatureLoadModel");
+
+    static Type LoadableClassAttribute => Core.GetType("Microsoft.ML.LoadableClassAttribute") ?? throw Moved("LoadableClassAttribute");
+
+    static Type LoadableClassInfo => typeof(ComponentCatalog).GetNestedType("LoadableClassInfo", BindingFlags.NonPublic | BindingFlags.Public)
+        ?? throw Moved("ComponentCatalog.LoadableClassInfo");
+
+    static MethodInfo AddClass => typeof(ComponentCatalog).GetMethod("AddClass", Instance) ?? throw Moved("ComponentCatalog.AddClass");
+
+    static MethodInfo SchemaShapeCreate => typeof(SchemaShape).GetMethod("Create", BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic,
+        [typeof(DataViewSchema)]) ?? throw Moved("SchemaShape.Create");
+
+    static Type VersionInfo => Core.GetType("Microsoft.ML.VersionInfo") ?? throw Moved("VersionInfo");
+
+    static Type ModelLoadContext => Core.GetType("Microsoft.ML.ModelLoadContext") ?? throw Moved("ModelLoadContext");
+
+    static void Constructor(Type type, int arguments)
+    {
+        if (!type.GetConstructors(Instance).Any(c => c.GetParameters().Length == arguments))
+            throw Moved($"{type.Name}'s constructor of {arguments} arguments");
     }
 
     /// <summary>The writer of the entry's main stream.</summary>
@@ -85,11 +120,9 @@ static class MLNetInternals
 
     static object? Invoke(object target, string method, params object?[] args)
     {
-        var candidates = target.GetType().GetMethods(Instance).Where(m => m.Name == method && m.GetParameters().Length == args.Length);
-        var info = candidates.FirstOrDefault() ?? throw Moved($"{target.GetType().Name}.{method}");
         try
         {
-            return info.Invoke(target, args);
+            return Method(target.GetType(), method, args.Length).Invoke(target, args);
         }
         catch (TargetInvocationException e) when (e.InnerException is not null)
         {
@@ -97,10 +130,18 @@ static class MLNetInternals
         }
     }
 
-    static object Field(object target, string name) =>
-        target.GetType().GetField(name, Instance)?.GetValue(target)
-        ?? target.GetType().GetProperty(name, Instance)?.GetValue(target)
-        ?? throw Moved($"{target.GetType().Name}.{name}");
+    static MethodInfo Method(Type type, string name, int arguments) =>
+        type.GetMethods(Instance).FirstOrDefault(m => m.Name == name && m.GetParameters().Length == arguments) ?? throw Moved($"{type.Name}.{name}");
+
+    static object Field(object target, string name) => Member(target.GetType(), name) switch
+    {
+        FieldInfo field => field.GetValue(target)!,
+        PropertyInfo property => property.GetValue(target)!,
+        _ => throw Moved($"{target.GetType().Name}.{name}"),
+    };
+
+    static MemberInfo Member(Type type, string name) =>
+        (MemberInfo?)type.GetField(name, Instance) ?? type.GetProperty(name, Instance) ?? throw Moved($"{type.Name}.{name}");
 
     static NotSupportedException Moved(string member) => new(
         $"This ML.NET version does not have the internal member {member} that Detr.MLNet uses to save and load models; " +

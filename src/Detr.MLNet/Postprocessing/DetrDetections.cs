@@ -1,3 +1,5 @@
+using Detr.MLNet.Boxes;
+
 namespace Detr.MLNet.Postprocessing;
 
 /// <summary>Detections for one image: class ids (0-based), scores and x0,y0,x1,y1 boxes in original-image pixels.</summary>
@@ -28,11 +30,11 @@ public sealed record DetrDetections(int[] ClassIds, float[] Scores, float[] Boxe
         for (int i = 0; i < queries.Length; i++)
         {
             int q = queries[i];
-            float cx = boxes[q * 4], cy = boxes[q * 4 + 1], w = boxes[q * 4 + 2], h = boxes[q * 4 + 3];
-            result.Boxes[i * 4] = (cx - 0.5f * w) * scaleX;
-            result.Boxes[i * 4 + 1] = (cy - 0.5f * h) * scaleY;
-            result.Boxes[i * 4 + 2] = (cx + 0.5f * w) * scaleX;
-            result.Boxes[i * 4 + 3] = (cy + 0.5f * h) * scaleY;
+            var (x0, y0, x1, y1) = BoxConversions.CxCyWhToXyxy(boxes[q * 4], boxes[q * 4 + 1], boxes[q * 4 + 2], boxes[q * 4 + 3]);
+            result.Boxes[i * 4] = x0 * scaleX;
+            result.Boxes[i * 4 + 1] = y0 * scaleY;
+            result.Boxes[i * 4 + 2] = x1 * scaleX;
+            result.Boxes[i * 4 + 3] = y1 * scaleY;
         }
         return result;
     }

@@ -5,67 +5,49 @@ using Microsoft.ML.Data;
 namespace Detr.MLNet.Scoring;
 
 /// <summary>Row-at-a-time scoring for <c>PredictionEngine</c>; each row made here owns its scorer buffers.</summary>
-sealed class DetrRowMapper : IRowToRowMapper
+sealed class DetrRowMapper(DetrScoringTransformer parent, DataViewSchema inputSchema) : IRowToRowMapper
 {
-    readonly DetrScoringTransformer _parent;
-    readonly int _imageColumn;
+    readonly DetrScoringBinding _binding = new(parent, inputSchema);
 
-    public DetrRowMapper(DetrScoringTransformer parent, DataViewSchema inputSchema)
-    {
-        _parent = parent;
-        InputSchema = inputSchema;
-        _imageColumn = DetrOutputSchema.FindImageColumn(inputSchema, parent.Model.Options.ImageColumnName);
-        OutputSchema = DetrOutputSchema.Build(inputSchema, parent.Model.Options, parent.Model.LabelNames);
-    }
+    public DataViewSchema InputSchema => _binding.Input;
 
-    public DataViewSchema InputSchema { get; }
-
-    public DataViewSchema OutputSchema { get; }
+    public DataViewSchema OutputSchema => _binding.Output;
 
     public IEnumerable<DataViewSchema.Column> GetDependencies(IEnumerable<DataViewSchema.Column> dependingColumns)
     {
         var needed = new HashSet<int>();
         foreach (var column in dependingColumns)
         {
-            if (column.Index < InputSchema.Count)
-                needed.Add(column.Index);
+            if (_binding.IsPrediction(column))
+                needed.UnionWith(_binding.ScoringInputs().Select(c => c.Index));
             else
-            {
-                needed.Add(_imageColumn);
-                if (DetrImageReader.PathColumn(InputSchema) is int path)
-                    needed.Add(path);
-            }
+                needed.Add(column.Index);
         }
         return needed.Order().Select(i => InputSchema[i]);
     }
 
     public DataViewRow GetRow(DataViewRow input, IEnumerable<DataViewSchema.Column> activeColumns) =>
-        new Row(this, input, activeColumns.Select(c => c.Index).ToHashSet());
+        new Row(_binding, input, activeColumns.Select(c => c.Index).ToHashSet());
 
     sealed class Row : DataViewRow
     {
-        readonly DetrRowMapper _mapper;
+        readonly DetrScoringBinding _binding;
         readonly DataViewRow _input;
         readonly HashSet<int> _active;
-        readonly DetrImageReader? _reader;
-        readonly DetrBatchScorer? _scorer;
+        readonly DetrScoringBinding.Scorer? _scorer;
         long _scoredPosition = -1;
         DetrDetections _detections = DetrDetections.Empty;
 
-        public Row(DetrRowMapper mapper, DataViewRow input, HashSet<int> active)
+        public Row(DetrScoringBinding binding, DataViewRow input, HashSet<int> active)
         {
-            _mapper = mapper;
+            _binding = binding;
             _input = input;
             _active = active;
-            if (active.Any(i => i >= mapper.InputSchema.Count))
-            {
-                var model = mapper._parent.Model;
-                _reader = new DetrImageReader(input, mapper._imageColumn, model.Options, mapper._parent.Warn);
-                _scorer = model.CreateScorer();
-            }
+            if (active.Any(i => binding.IsPrediction(binding.Output[i])))
+                _scorer = binding.CreateScorer(input);
         }
 
-        public override DataViewSchema Schema => _mapper.OutputSchema;
+        public override DataViewSchema Schema => _binding.Output;
 
         public override long Position => _input.Position;
 
@@ -80,9 +62,7 @@ sealed class DetrRowMapper : IRowToRowMapper
         {
             if (_scoredPosition != _input.Position || _scoredPosition < 0)
             {
-                var options = _mapper._parent.Model.Options;
-                var image = _reader!.Read();
-                _detections = _scorer!.Score([image], options.ScoreThreshold, options.MaxDetections)[0];
+                _detections = _scorer!.Score([_scorer.ReadImage()])[0];
                 _scoredPosition = _input.Position;
             }
             return _detections;
@@ -92,9 +72,7 @@ sealed class DetrRowMapper : IRowToRowMapper
         {
             if (!IsColumnActive(column))
                 throw new InvalidOperationException($"Column '{column.Name}' is not active in this row.");
-            if (column.Index < _mapper.InputSchema.Count)
-                return _input.GetGetter<TValue>(_input.Schema[column.Index]);
-            return DetrPredictionGetters.Create<TValue>(column.Index - _mapper.InputSchema.Count, Current, column.Name);
+            return _binding.GetGetter<TValue>(_input, column, Current);
         }
     }
 }

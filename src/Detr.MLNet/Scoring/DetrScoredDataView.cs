@@ -9,42 +9,22 @@ namespace Detr.MLNet.Scoring;
 /// The lazy result of <see cref="DetrScoringTransformer.Transform"/>: input columns pass through, detections are
 /// computed in batches as a cursor moves.
 /// </summary>
-sealed class DetrScoredDataView : IDataView
+sealed class DetrScoredDataView(IDataView input, DetrScoringTransformer parent) : IDataView
 {
-    readonly IDataView _input;
-    readonly DetrScoringTransformer _parent;
-    readonly int _imageColumn;
+    readonly DetrScoringBinding _binding = new(parent, input.Schema);
 
-    public DetrScoredDataView(IDataView input, DetrScoringTransformer parent)
-    {
-        _input = input;
-        _parent = parent;
-        _imageColumn = DetrOutputSchema.FindImageColumn(input.Schema, parent.Model.Options.ImageColumnName);
-        Schema = DetrOutputSchema.Build(input.Schema, parent.Model.Options, parent.Model.LabelNames);
-    }
-
-    public DataViewSchema Schema { get; }
+    public DataViewSchema Schema => _binding.Output;
 
     public bool CanShuffle => false;
 
-    public long? GetRowCount() => _input.GetRowCount();
+    public long? GetRowCount() => input.GetRowCount();
 
     public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
     {
-        int inputCount = _input.Schema.Count;
         var needed = columnsNeeded.ToArray();
-        var passThrough = needed.Where(c => c.Index < inputCount).Select(c => _input.Schema[c.Index]);
-        bool scoring = needed.Any(c => c.Index >= inputCount);
-        var main = _input.GetRowCursor(passThrough);
-        DataViewRowCursor? lookahead = null;
-        if (scoring)
-        {
-            var lookaheadColumns = new List<DataViewSchema.Column> { _input.Schema[_imageColumn] };
-            if (DetrImageReader.PathColumn(_input.Schema) is int path)
-                lookaheadColumns.Add(_input.Schema[path]);
-            lookahead = _input.GetRowCursor(lookaheadColumns);
-        }
-        return new Cursor(this, main, lookahead, needed.Select(c => c.Index).ToHashSet());
+        var main = input.GetRowCursor(needed.Where(c => !_binding.IsPrediction(c)).Select(c => input.Schema[c.Index]));
+        var lookahead = needed.Any(_binding.IsPrediction) ? input.GetRowCursor(_binding.ScoringInputs()) : null;
+        return new Cursor(_binding, main, lookahead, needed.Select(c => c.Index).ToHashSet());
     }
 
     // Batching reads ahead, so detections come from a second cursor over the same rows; IDataView cursors are
@@ -54,32 +34,25 @@ sealed class DetrScoredDataView : IDataView
 
     sealed class Cursor : DataViewRowCursor
     {
-        readonly DetrScoredDataView _view;
+        readonly DetrScoringBinding _binding;
         readonly DataViewRowCursor _main;
         readonly DataViewRowCursor? _lookahead;
         readonly HashSet<int> _active;
-        readonly DetrImageReader? _reader;
-        readonly DetrBatchScorer? _scorer;
-        readonly int _inputCount;
+        readonly DetrScoringBinding.Scorer? _scorer;
         DetrDetections[] _batch = [];
         int _indexInBatch = -1;
 
-        public Cursor(DetrScoredDataView view, DataViewRowCursor main, DataViewRowCursor? lookahead, HashSet<int> active)
+        public Cursor(DetrScoringBinding binding, DataViewRowCursor main, DataViewRowCursor? lookahead, HashSet<int> active)
         {
-            _view = view;
+            _binding = binding;
             _main = main;
             _lookahead = lookahead;
             _active = active;
-            _inputCount = view._input.Schema.Count;
             if (lookahead is not null)
-            {
-                var model = view._parent.Model;
-                _reader = new DetrImageReader(lookahead, view._imageColumn, model.Options, view._parent.Warn);
-                _scorer = model.CreateScorer();
-            }
+                _scorer = binding.CreateScorer(lookahead);
         }
 
-        public override DataViewSchema Schema => _view.Schema;
+        public override DataViewSchema Schema => _binding.Output;
 
         public override long Position => _main.Position;
 
@@ -103,13 +76,12 @@ sealed class DetrScoredDataView : IDataView
 
         void ScoreNextBatch()
         {
-            var options = _view._parent.Model.Options;
-            var images = new List<RgbImage?>(options.BatchSize);
-            while (images.Count < options.BatchSize && _lookahead!.MoveNext())
-                images.Add(_reader!.Read());
+            var images = new List<RgbImage?>(_scorer!.BatchSize);
+            while (images.Count < _scorer.BatchSize && _lookahead!.MoveNext())
+                images.Add(_scorer.ReadImage());
             if (images.Count == 0)
                 throw new InvalidOperationException("The input data view returned fewer rows on a second pass; DETR scoring needs repeatable cursors.");
-            _batch = _scorer!.Score(images, options.ScoreThreshold, options.MaxDetections);
+            _batch = _scorer.Score(images);
         }
 
         DetrDetections Current() => _indexInBatch >= 0 && _indexInBatch < _batch.Length
@@ -120,9 +92,7 @@ sealed class DetrScoredDataView : IDataView
         {
             if (!IsColumnActive(column))
                 throw new InvalidOperationException($"Column '{column.Name}' was not requested when the cursor was created.");
-            if (column.Index < _inputCount)
-                return _main.GetGetter<TValue>(_main.Schema[column.Index]);
-            return DetrPredictionGetters.Create<TValue>(column.Index - _inputCount, Current, column.Name);
+            return _binding.GetGetter<TValue>(_main, column, Current);
         }
 
         protected override void Dispose(bool disposing)

@@ -1,6 +1,6 @@
-using Detr.MLNet.Imaging;
 using System.Globalization;
 using System.Text.Json;
+using Detr.MLNet.Imaging;
 using Detr.MLNet.Labels;
 using Detr.MLNet.Preprocessing;
 using Microsoft.ML.OnnxRuntime;
@@ -16,14 +16,17 @@ public sealed class DetrScoringModel : IDisposable
     const int DefaultShortestEdge = 800;
     const int DefaultLongestEdge = 1333;
 
-    readonly InferenceSession _session;
+    readonly SharedInferenceSession _session;
+    readonly IReadOnlyDictionary<string, string> _metadata;
+    int _disposed;
 
-    DetrScoringModel(byte[] modelBytes, DetrScoringOptions options, InferenceSession session, DetrOnnxSignature signature,
+    DetrScoringModel(byte[] modelBytes, DetrScoringOptions options, SharedInferenceSession session, DetrOnnxSignature signature,
         IReadOnlyList<string> labelNames, IReadOnlyDictionary<string, string> metadata)
     {
         ModelBytes = modelBytes;
         Options = options;
         _session = session;
+        _metadata = metadata;
         Signature = signature;
         LabelNames = labelNames;
         ShortestEdge = options.ShortestEdge ?? IntFrom(metadata, DetrModelMetadataKeys.ShortestEdge) ?? DefaultShortestEdge;
@@ -54,18 +57,12 @@ public sealed class DetrScoringModel : IDisposable
     /// <summary>Pixel normalisation in effect.</summary>
     public ImageNetNormalization Normalization { get; }
 
-    internal InferenceSession Session => _session;
 
     /// <summary>Opens the model named by <paramref name="options"/> (path or bytes); fails with a clear message on any problem.</summary>
     public static DetrScoringModel Open(DetrScoringOptions options, Action<string>? warn = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (options.BatchSize < 1)
-            throw new ArgumentOutOfRangeException(nameof(options), $"BatchSize must be at least 1 (got {options.BatchSize}).");
-        if (options.MaxDetections is < 0)
-            throw new ArgumentOutOfRangeException(nameof(options), $"MaxDetections must not be negative (got {options.MaxDetections}).");
-        if (options.MaxImagePixels is < 1)
-            throw new ArgumentOutOfRangeException(nameof(options), $"MaxImagePixels must be positive, or null for no limit (got {options.MaxImagePixels}).");
+        CheckScoringOptions(options);
         byte[] bytes = options.ModelBytes ?? ReadModelFile(options.ModelPath);
         string source = options.ModelPath ?? "the in-memory model";
         // ONNX Runtime resolves external-data paths itself (against the working directory for in-memory bytes).
@@ -82,7 +79,7 @@ public sealed class DetrScoringModel : IDisposable
             int classCount = DetrPostprocessingDetection.ClassCount(postprocessing, width);
             signature = signature with { LogitsWidth = width, ClassCount = classCount, Postprocessing = postprocessing };
             var labels = LabelNameResolver.Resolve(classCount, options.LabelNames, metadata, options.ModelPath);
-            return new DetrScoringModel(bytes, options.Clone(), session, signature, labels, metadata);
+            return new DetrScoringModel(bytes, options.Clone(), new SharedInferenceSession(session), signature, labels, metadata);
         }
         catch (InvalidDataException e)
         {
@@ -94,6 +91,51 @@ public sealed class DetrScoringModel : IDisposable
             session.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// This model with other scoring options (threshold, detection cap, resize, batch size, image limits, column names)
+    /// over the same ONNX Runtime session, so no second session is opened. What is fixed when the session opens (the
+    /// model, layout and input/output names, post-processing, labels, device, runtime threads) cannot change here.
+    /// Either model may be disposed first; the session closes with the last.
+    /// </summary>
+    public DetrScoringModel WithOptions(Action<DetrScoringOptions> change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        var options = Options.Clone();
+        change(options);
+        if (FixedAtOpen.FirstOrDefault(f => !Equals(f.Value(options), f.Value(Options))).Name is string name)
+            throw new ArgumentException($"{name} is fixed when the ONNX Runtime session opens; open another model (DetrScoringModel.Open) to change it.", nameof(change));
+        CheckScoringOptions(options);
+        return new DetrScoringModel(ModelBytes, options, _session.Share(), Signature, LabelNames, _metadata);
+    }
+
+    // Options the session, signature or labels were built from; reference equality for the bytes and the label list.
+    static readonly (string Name, Func<DetrScoringOptions, object?> Value)[] FixedAtOpen =
+    [
+        (nameof(DetrScoringOptions.ModelPath), o => o.ModelPath),
+        (nameof(DetrScoringOptions.ModelBytes), o => o.ModelBytes),
+        (nameof(DetrScoringOptions.Layout), o => o.Layout),
+        (nameof(DetrScoringOptions.ImageInputName), o => o.ImageInputName),
+        (nameof(DetrScoringOptions.MaskInputName), o => o.MaskInputName),
+        (nameof(DetrScoringOptions.LogitsOutputName), o => o.LogitsOutputName),
+        (nameof(DetrScoringOptions.BoxesOutputName), o => o.BoxesOutputName),
+        (nameof(DetrScoringOptions.Postprocessing), o => o.Postprocessing),
+        (nameof(DetrScoringOptions.LabelNames), o => o.LabelNames),
+        (nameof(DetrScoringOptions.IntraOpThreads), o => o.IntraOpThreads),
+        (nameof(DetrScoringOptions.GraphOptimizationLevel), o => o.GraphOptimizationLevel),
+        (nameof(DetrScoringOptions.Device), o => o.Device),
+        (nameof(DetrScoringOptions.GpuDeviceId), o => o.GpuDeviceId),
+    ];
+
+    static void CheckScoringOptions(DetrScoringOptions options)
+    {
+        if (options.BatchSize < 1)
+            throw new ArgumentOutOfRangeException(nameof(options), $"BatchSize must be at least 1 (got {options.BatchSize}).");
+        if (options.MaxDetections is < 0)
+            throw new ArgumentOutOfRangeException(nameof(options), $"MaxDetections must not be negative (got {options.MaxDetections}).");
+        if (options.MaxImagePixels is < 1)
+            throw new ArgumentOutOfRangeException(nameof(options), $"MaxImagePixels must be positive, or null for no limit (got {options.MaxImagePixels}).");
     }
 
     static byte[] ReadModelFile(string? path)
@@ -158,8 +200,12 @@ public sealed class DetrScoringModel : IDisposable
         metadata.TryGetValue(key, out var text) ? JsonSerializer.Deserialize<float[]>(text) : null;
 
     /// <summary>Creates a scorer with its own buffers; give each thread or cursor its own.</summary>
-    public DetrBatchScorer CreateScorer() => new(_session, Signature, ShortestEdge, LongestEdge, Normalization);
+    public DetrBatchScorer CreateScorer() => new(_session.Session, Signature, ShortestEdge, LongestEdge, Normalization);
 
-    /// <summary>Releases the ONNX Runtime session.</summary>
-    public void Dispose() => _session.Dispose();
+    /// <summary>Releases this model's hold on the ONNX Runtime session (closed when no model made by <see cref="WithOptions"/> holds it).</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            _session.Release();
+    }
 }

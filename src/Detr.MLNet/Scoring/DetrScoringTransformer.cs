@@ -15,7 +15,10 @@ public sealed class DetrScoringTransformer : ITransformer, ICanSaveModel, IDispo
 {
     internal const string LoaderSignature = "DetrScoringTransformer";
     const string ModelSignature = "DETRSCOR";
+    // The settings travel as JSON whose later fields have defaults, so adding one needs no new version. Raise
+    // FormatVersion when the stream's layout changes, and keep reading every layout from OldestReadableFormat on.
     const uint FormatVersion = 0x00010001;
+    const uint OldestReadableFormat = 0x00010001;
     const string OnnxStreamName = "OnnxModel";
 
     readonly IHostEnvironment _env;
@@ -35,17 +38,19 @@ public sealed class DetrScoringTransformer : ITransformer, ICanSaveModel, IDispo
     public bool IsRowToRowMapper => true;
 
     /// <summary>The input schema plus the three prediction columns.</summary>
-    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
-    {
-        DetrOutputSchema.FindImageColumn(inputSchema, Model.Options.ImageColumnName);
-        return DetrOutputSchema.Build(inputSchema, Model.Options, Model.LabelNames);
-    }
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => new DetrScoringBinding(this, inputSchema).Output;
 
     /// <summary>Adds the predictions to <paramref name="input"/>, lazily, batching rows per ONNX Runtime call.</summary>
     public IDataView Transform(IDataView input) => new DetrScoredDataView(input, this);
 
     /// <summary>A row-at-a-time mapper (used by <c>PredictionEngine</c>).</summary>
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => new DetrRowMapper(this, inputSchema);
+
+    /// <summary>
+    /// This transformer with other scoring options (for example <c>o =&gt; o.ScoreThreshold = 0</c> for mAP), over the same
+    /// ONNX Runtime session; see <see cref="DetrScoringModel.WithOptions"/> for what may change.
+    /// </summary>
+    public DetrScoringTransformer WithOptions(Action<DetrScoringOptions> change) => new(_env, Model.WithOptions(change));
 
     /// <summary>Releases the ONNX Runtime session.</summary>
     public void Dispose() => Model.Dispose();
@@ -58,7 +63,7 @@ public sealed class DetrScoringTransformer : ITransformer, ICanSaveModel, IDispo
 
     void ICanSaveModel.Save(ModelSaveContext ctx)
     {
-        MLNetInternals.BeginSave(ctx, ModelSignature, FormatVersion, LoaderSignature, typeof(DetrScoringTransformer));
+        MLNetInternals.BeginSave(ctx, ModelSignature, FormatVersion, OldestReadableFormat, LoaderSignature, typeof(DetrScoringTransformer));
         var writer = MLNetInternals.Writer(ctx);
         writer.Write(FormatVersion);
         writer.Write(DetrScoringSettings.From(Model).ToJson());
@@ -74,8 +79,12 @@ public sealed class DetrScoringTransformer : ITransformer, ICanSaveModel, IDispo
     {
         var reader = MLNetInternals.Reader(ctx);
         uint version = reader.ReadUInt32();
-        if (version != FormatVersion)
-            throw new InvalidDataException($"This DETR scoring model was saved in format {version:x8}; this Detr.MLNet reads {FormatVersion:x8}.");
+        if (version > FormatVersion)
+            throw new InvalidDataException($"This DETR scoring model was saved in format {version:x8} by a newer Detr.MLNet; this one reads " +
+                $"formats {OldestReadableFormat:x8} to {FormatVersion:x8}. Update Detr.MLNet to load it.");
+        if (version < OldestReadableFormat)
+            throw new InvalidDataException($"This DETR scoring model was saved in format {version:x8}; this Detr.MLNet reads " +
+                $"formats {OldestReadableFormat:x8} to {FormatVersion:x8}. Save it again from its ONNX model.");
         var settings = DetrScoringSettings.FromJson(reader.ReadString());
         byte[]? bytes = null;
         if (!MLNetInternals.TryLoadBinaryStream(ctx, OnnxStreamName, r => bytes = r.ReadBytes(r.ReadInt32())) || bytes is null)

@@ -1,3 +1,4 @@
+using Detr.MLNet.Boxes;
 using Detr.MLNet.Preprocessing;
 using Detr.Training.Augmentation;
 using TorchSharp;
@@ -56,11 +57,11 @@ public sealed class TrainingBatch : IDisposable
         float w = sample.Image.Width, h = sample.Image.Height;
         for (int i = 0; i < sample.Count; i++)
         {
-            float x0 = sample.Boxes[i * 4], y0 = sample.Boxes[i * 4 + 1], x1 = sample.Boxes[i * 4 + 2], y1 = sample.Boxes[i * 4 + 3];
-            result[i * 4] = (x0 + x1) / 2 / w;
-            result[i * 4 + 1] = (y0 + y1) / 2 / h;
-            result[i * 4 + 2] = (x1 - x0) / w;
-            result[i * 4 + 3] = (y1 - y0) / h;
+            var (cx, cy, bw, bh) = BoxConversions.XyxyToCxCyWh(sample.Boxes[i * 4], sample.Boxes[i * 4 + 1], sample.Boxes[i * 4 + 2], sample.Boxes[i * 4 + 3]);
+            result[i * 4] = cx / w;
+            result[i * 4 + 1] = cy / h;
+            result[i * 4 + 2] = bw / w;
+            result[i * 4 + 3] = bh / h;
         }
         return result;
     }

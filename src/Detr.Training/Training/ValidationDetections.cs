@@ -28,20 +28,14 @@ sealed class ValidationDetections(int numClasses, ClassificationKind classificat
             int imageId = ++_images;
             var sample = originals[b];
             for (int i = 0; i < sample.Count; i++)
-            {
-                float x0 = sample.Boxes[i * 4], y0 = sample.Boxes[i * 4 + 1], w = sample.Boxes[i * 4 + 2] - x0, h = sample.Boxes[i * 4 + 3] - y0;
-                _groundTruth.Add(new CocoGroundTruthBox(imageId, sample.Labels[i] + 1, x0, y0, w, h, w * h, IsCrowd: false));
-            }
+                _groundTruth.Add(CocoGroundTruthBox.FromXyxy(imageId, sample.Labels[i] + 1, sample.Boxes, i));
             var imageLogits = logits.AsSpan(b * queries * columns, queries * columns);
             var imageBoxes = boxes.AsSpan(b * queries * 4, queries * 4);
             var found = classification == ClassificationKind.Sigmoid
                 ? DetrSigmoidPostprocessor.Decode(imageLogits, imageBoxes, queries, columns, sample.Image.Width, sample.Image.Height, scoreThreshold: 0, maxDetections: 100)
                 : DetrPostprocessor.Decode(imageLogits, imageBoxes, queries, columns, sample.Image.Width, sample.Image.Height, scoreThreshold: 0, maxDetections: 100);
             for (int d = 0; d < found.Scores.Length; d++)
-            {
-                float x0 = found.Boxes[d * 4], y0 = found.Boxes[d * 4 + 1];
-                _detections.Add(new CocoDetection(imageId, found.ClassIds[d] + 1, x0, y0, found.Boxes[d * 4 + 2] - x0, found.Boxes[d * 4 + 3] - y0, found.Scores[d]));
-            }
+                _detections.Add(CocoDetection.FromXyxy(imageId, found.ClassIds[d] + 1, found.Boxes, d, found.Scores[d]));
         }
     }
 

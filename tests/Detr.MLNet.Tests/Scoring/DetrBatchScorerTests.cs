@@ -1,5 +1,6 @@
 using Detr.MLNet.Imaging;
 using Detr.MLNet.Scoring;
+using Detr.Tests.Shared;
 
 namespace Detr.MLNet.Tests.Scoring;
 
@@ -50,11 +51,13 @@ public class DetrBatchScorerTests
         Assert.True(opened.Signature.HasFixedSize);
         Assert.Equal((64, 96), (opened.Signature.FixedHeight, opened.Signature.FixedWidth));
         var scorer = opened.CreateScorer();
-        var images = new RgbImage?[] { new(Fixtures.DrawRgb(200, 100, 1), 200, 100), new(Fixtures.DrawRgb(50, 80, 2), 50, 80) };
+        // The fixed model is the maskless reference model at 64x96: the 120x80 e2e_0.png resizes to exactly that canvas,
+        // so it must detect what the reference does alone, in its own pixels; the 50x80 image is padded.
+        var (expected, _, _) = ReferenceDetections.Load(Fixtures.Scoring("e2e_reference_expected.json"));
+        var images = new[] { RgbImage.DecodeUnpremultiplied(Fixtures.Scoring(expected[0].File)), new(Fixtures.DrawRgb(50, 80, 2), 50, 80) };
         var detections = scorer.Score(images, 0f, null);
         Assert.All(detections, d => Assert.Equal(10, d.Count));
-        // The 200x100 image fills the 96-wide canvas at 48 rows; boxes come back in its own pixels.
-        Assert.All(detections[0].Boxes, v => Assert.InRange(v, -200f, 400f));
+        expected[0].AssertMatches(detections[0].ClassIds.Select(c => (uint)c + 1).ToArray(), detections[0].Scores, detections[0].Boxes);
     }
 
     [Fact]

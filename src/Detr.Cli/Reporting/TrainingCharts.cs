@@ -3,7 +3,7 @@ using Detr.MLNet.Rendering;
 using Detr.Training.Training;
 using SkiaSharp;
 
-namespace Detr.Cli.Demo;
+namespace Detr.Cli.Reporting;
 
 /// <summary>The demo's two plots: the training loss curve and per-class precision–recall curves.</summary>
 public static class TrainingCharts
