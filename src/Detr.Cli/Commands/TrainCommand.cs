@@ -8,6 +8,7 @@ using Detr.Training;
 using Detr.Training.Augmentation;
 using Detr.Training.Modeling;
 using Detr.Training.Modeling.Deformable;
+using Detr.Training.Modeling.Deformable.Denoising;
 using Detr.Training.Training;
 using Detr.Training.Weights;
 using Microsoft.ML;
@@ -35,6 +36,7 @@ static class TrainCommand
         var boxRefine = new Option<bool?>("--box-refine") { Description = "Deformable DETR: iterative box refinement." };
         var twoStage = new Option<bool?>("--two-stage") { Description = "Deformable DETR: queries from the encoder's proposals (implies --box-refine)." };
         var levels = new Option<int?>("--levels") { Description = "Deformable DETR: feature levels (C3–C5 plus stride-2 extra levels)." };
+        var denoising = new Option<int?>("--denoising") { Description = "Deformable DETR: groups of noised ground-truth queries in training (DN-DETR); 0 for none. The exported model is the same either way." };
         var epochs = new Option<int?>("--epochs") { Description = "Epochs to train." };
         var batch = new Option<int?>("--batch-size") { Description = "Images per step." };
         var lr = new Option<double?>("--lr") { Description = "Learning rate of the transformer and heads." };
@@ -53,7 +55,7 @@ static class TrainCommand
         var skipUnreadable = new Option<bool>("--skip-unreadable") { Description = "Leave out training and validation images that cannot be read (each reported on stderr) instead of stopping." };
         var maxPixels = ImageLimitOption.Create();
         var command = new Command("train", "Train DETR or Deformable DETR with TorchSharp, with a recipe chosen from the data; Ctrl+C saves a resumable checkpoint.")
-            { data, format, images, labels, classes, validation, output, recipe, architecture, boxRefine, twoStage, levels, epochs, batch, lr, lrBackbone,
+            { data, format, images, labels, classes, validation, output, recipe, architecture, boxRefine, twoStage, levels, denoising, epochs, batch, lr, lrBackbone,
               lrDrop, clip, size, backbone, queries, from, fromBackbone, resume, timeLimit, device, seed, maxPixels, skipUnreadable };
         command.SetAction(parsed =>
         {
@@ -67,7 +69,7 @@ static class TrainCommand
                 : DetrRecipes.Choose(profile, startsFromPretrainedWeights: startFrom is not null || startBackbone is not null);
             var options = chosen.Options;
             options.Model = Architecture(options.Model, startFrom, parsed.GetValue(architecture), parsed.GetValue(backbone), parsed.GetValue(queries),
-                parsed.GetValue(boxRefine), parsed.GetValue(twoStage), parsed.GetValue(levels));
+                parsed.GetValue(boxRefine), parsed.GetValue(twoStage), parsed.GetValue(levels), parsed.GetValue(denoising));
             if (parsed.GetValue(epochs) is int epochCount)
             {
                 options.Epochs = epochCount;
@@ -118,7 +120,7 @@ static class TrainCommand
 
     // The recipe's architecture (or the --from checkpoint's), with the flags' changes.
     static IDetrArchitecture Architecture(IDetrArchitecture? recipeModel, string? startFrom, string? name, int? depth, int? queries,
-        bool? boxRefine, bool? twoStage, int? levels)
+        bool? boxRefine, bool? twoStage, int? levels, int? denoisingGroups)
     {
         IDetrArchitecture model = startFrom is not null && name is null ? DetrWeights.ArchitectureOf(startFrom)
             : (name?.ToLowerInvariant(), recipeModel) switch
@@ -133,8 +135,8 @@ static class TrainCommand
             };
         if (model is DetrConfig detr)
         {
-            if (boxRefine is not null || twoStage is not null || levels is not null)
-                throw new ArgumentException("--box-refine, --two-stage and --levels are Deformable DETR options; add --architecture deformable.");
+            if (boxRefine is not null || twoStage is not null || levels is not null || denoisingGroups is not null)
+                throw new ArgumentException("--box-refine, --two-stage, --levels and --denoising are Deformable DETR options; add --architecture deformable.");
             return detr with { Backbone = depth is int d ? (ResNetDepth)d : detr.Backbone, Queries = queries ?? detr.Queries };
         }
         var deformableModel = (DeformableDetrConfig)model;
@@ -145,6 +147,13 @@ static class TrainCommand
             BoxRefine = boxRefine ?? (twoStage ?? false) || deformableModel.BoxRefine,
             TwoStage = twoStage ?? deformableModel.TwoStage,
             FeatureLevels = levels ?? deformableModel.FeatureLevels,
+            Denoising = denoisingGroups switch
+            {
+                null => deformableModel.Denoising,
+                0 => null,
+                > 0 and int groups => (deformableModel.Denoising ?? new DenoisingSettings()) with { Groups = groups },
+                _ => throw new ArgumentException($"--denoising takes a number of groups, 0 or more, not {denoisingGroups}."),
+            },
         };
     }
 

@@ -23,10 +23,14 @@ public sealed class SetCriterion : IDisposable
     readonly Scalar _noObject;
     readonly Tensor _classWeights;
 
-    /// <summary>A criterion for <paramref name="numClasses"/> classes (no-object is index <paramref name="numClasses"/>).</summary>
+    /// <summary>
+    /// A criterion for <paramref name="numClasses"/> classes (no-object is index <paramref name="numClasses"/>);
+    /// <paramref name="denoising"/> weighs the denoising reconstruction terms of a model trained with denoising queries.
+    /// </summary>
     public SetCriterion(int numClasses, HungarianMatcher matcher, double eosCoefficient = 0.1,
-        double classLossWeight = 1, double boxLossWeight = 5, double giouLossWeight = 2, int decoderLayers = 6)
+        double classLossWeight = 1, double boxLossWeight = 5, double giouLossWeight = 2, int decoderLayers = 6, bool denoising = false)
     {
+        Denoising = denoising;
         NumClasses = numClasses;
         Matcher = matcher;
         EosCoefficient = eosCoefficient;
@@ -40,6 +44,8 @@ public sealed class SetCriterion : IDisposable
             for (int i = 0; i < decoderLayers - 1; i++)
                 weights[$"{key}_{i}"] = value;
             weights[$"{key}_enc"] = value; // as the reference, listed whether or not the model has encoder proposals
+            if (!denoising)
+                continue;
             weights[$"{key}_dn"] = value;
             for (int i = 0; i < decoderLayers - 1; i++)
                 weights[$"{key}_dn_{i}"] = value;
@@ -55,6 +61,9 @@ public sealed class SetCriterion : IDisposable
 
     /// <summary>Relative weight of the no-object class in the classification loss.</summary>
     public double EosCoefficient { get; }
+
+    /// <summary>Whether the denoising reconstruction terms are part of the total.</summary>
+    public bool Denoising { get; }
 
     /// <summary>Weight of each loss term in the total, as the reference's <c>weight_dict</c>.</summary>
     public IReadOnlyDictionary<string, double> WeightDict { get; }
@@ -74,9 +83,14 @@ public sealed class SetCriterion : IDisposable
             AddLosses(losses, encoderLogits, encoderBoxes, agnostic, boxCount, suffix: "_enc", logClassError: false);
         }
         if (outputs.Denoising is { } denoising)
+        {
+            // Their terms would have no weight and drop out of the total: the denoising module would never learn.
+            if (!Denoising)
+                throw new InvalidOperationException("The outputs carry denoising queries but this criterion was made without denoising: pass denoising: true.");
             for (int i = 0; i < denoising.Layers.Count; i++)
                 AddDenoisingLosses(losses, denoising.Layers[i].Logits, denoising.Layers[i].Boxes, denoising.Labels, denoising.Boxes,
                     i == denoising.Layers.Count - 1 ? "_dn" : $"_dn_{i}");
+        }
         return losses;
     }
 

@@ -1,6 +1,7 @@
 using Detr.Training.Losses;
 using Detr.Training.Matching;
 using Detr.Training.Modeling;
+using Detr.Training.Modeling.Deformable;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -49,7 +50,8 @@ public sealed class DetrTrainingStep : IDisposable
         double referenceClassWeight = architecture.Classification == ClassificationKind.Sigmoid ? 2 : 1;
         var matcher = new HungarianMatcher(options.ClassCost ?? referenceClassWeight, options.BoxCost, options.GiouCost, architecture.Classification);
         Criterion = new SetCriterion(architecture.NumClasses, matcher, options.EosCoefficient, options.ClassLossWeight ?? referenceClassWeight,
-            options.BoxLossWeight, options.GiouLossWeight, options.AuxiliaryLoss ? architecture.DecoderLayers : 1);
+            options.BoxLossWeight, options.GiouLossWeight, options.AuxiliaryLoss ? architecture.DecoderLayers : 1,
+            denoising: architecture is DeformableDetrConfig { Denoising: not null });
     }
 
     const string BackboneGroup = "backbone", SlowGroup = "sampling offsets and reference points";

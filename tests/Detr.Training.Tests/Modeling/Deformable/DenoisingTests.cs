@@ -111,7 +111,7 @@ public class DenoisingTests
         var (images, padding, targets) = Batch();
         var model = new DeformableDetrModel(WithDenoising);
         model.train();
-        using var criterion = new SetCriterion(3, new HungarianMatcher(2, 5, 2, ClassificationKind.Sigmoid), classLossWeight: 2, decoderLayers: WithDenoising.DecoderLayers);
+        using var criterion = new SetCriterion(3, new HungarianMatcher(2, 5, 2, ClassificationKind.Sigmoid), classLossWeight: 2, decoderLayers: WithDenoising.DecoderLayers, denoising: true);
         var losses = criterion.Forward(model.ForwardTraining(images, padding, targets), targets);
         foreach (string key in new[] { "loss_ce_dn", "loss_bbox_dn", "loss_giou_dn", "loss_ce_dn_0", "loss_bbox_dn_0", "loss_giou_dn_0" })
         {
@@ -121,6 +121,18 @@ public class DenoisingTests
         criterion.Total(losses).backward();
         var labelEmbedding = model.named_parameters().Single(p => p.name == "denoising.label_embed.weight").parameter;
         Assert.True(labelEmbedding.grad is { } grad && grad.abs().sum().item<float>() > 0, "the label embedding gets a gradient");
+    }
+
+    [Fact]
+    public void CriterionWithoutDenoisingRefusesDenoisingOutputsInsteadOfDroppingTheirLosses()
+    {
+        var (images, padding, targets) = Batch();
+        var model = new DeformableDetrModel(WithDenoising);
+        model.train();
+        using var criterion = new SetCriterion(3, new HungarianMatcher(2, 5, 2, ClassificationKind.Sigmoid), classLossWeight: 2, decoderLayers: WithDenoising.DecoderLayers);
+        Assert.DoesNotContain(criterion.WeightDict.Keys, key => key.Contains("_dn"));
+        var error = Assert.Throws<InvalidOperationException>(() => criterion.Forward(model.ForwardTraining(images, padding, targets), targets));
+        Assert.Contains("denoising: true", error.Message);
     }
 
     [Fact]
