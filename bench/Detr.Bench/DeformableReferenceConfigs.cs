@@ -9,7 +9,7 @@ static class DeformableReferenceConfigs
 {
     /// <summary>
     /// The from-scratch recipe's model (<c>DetrRecipes.SmallDeformableModel</c>: ResNet-18 at width 16, 64 wide, 4
-    /// heads and levels and points, 2+2 layers, box refinement) for 3 classes, in the reference's form: frozen norms
+    /// heads and levels and points, 2+2 layers, box refinement, two-stage) for 3 classes, in the reference's form: frozen norms
     /// (its only kind), its dropout 0.1.
     /// </summary>
     public static DeformableDetrConfig Tiny { get; } = Detr.Training.Training.DetrRecipes.SmallDeformableModel with

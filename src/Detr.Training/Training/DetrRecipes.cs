@@ -24,13 +24,15 @@ public static class DetrRecipes
     /// <summary>
     /// A small Deformable DETR for small images and few classes, to train from random weights: the same quarter-width
     /// ResNet-18 with trained batch norms (C3–C5 at strides 8/16/32, so a 128-pixel image gives 16×16 down to 2×2 over
-    /// four levels), 2+2 layers 64 wide with 4 heads and 4 points, iterative box refinement, 30 queries.
+    /// four levels), 2+2 layers 64 wide with 4 heads and 4 points, iterative box refinement and two-stage queries (the
+    /// decoder starts from the encoder's best proposals: on bench/datasets' textured shapes validation AP50 0.336
+    /// against 0.230 after the same 14 epochs, at the same speed), 30 queries.
     /// </summary>
     public static DeformableDetrConfig SmallDeformableModel { get; } = new()
     {
         Backbone = ResNetDepth.ResNet18, BackboneBaseWidth = 16, BackboneNorms = BackboneNorms.Batch,
         HiddenDim = 64, Heads = 4, FeatureLevels = 4, EncoderPoints = 4, DecoderPoints = 4, EncoderLayers = 2, DecoderLayers = 2,
-        FeedForwardDim = 256, Queries = 30, Dropout = 0.0, BoxRefine = true,
+        FeedForwardDim = 256, Queries = 30, Dropout = 0.0, BoxRefine = true, TwoStage = true,
     };
 
     /// <summary>

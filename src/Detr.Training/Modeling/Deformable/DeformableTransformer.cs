@@ -96,6 +96,9 @@ public sealed class DeformableTransformer : nn.Module
             encoderLogits = decoder.ClassHeads![last].forward(outputMemory);
             var encoderBoxLogits = decoder.BoxHeads![last].forward(outputMemory).Plus(proposals);
             encoderBoxes = encoderBoxLogits.sigmoid();
+            if (_config.Queries > memory.shape[1])
+                throw new ArgumentException($"Two-stage Deformable DETR picks {_config.Queries} queries from the encoder's positions, but these images " +
+                    $"give only {memory.shape[1]} over {sources.Count} feature levels: use fewer queries or larger images.");
             var top = encoderLogits[TensorIndex.Ellipsis, 0].topk(_config.Queries, dim: 1).indexes;
             var topBoxLogits = encoderBoxLogits.gather(1, top.unsqueeze(-1).expand(-1, -1, 4)).detach();
             reference = topBoxLogits.sigmoid();
