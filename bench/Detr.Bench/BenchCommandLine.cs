@@ -10,6 +10,7 @@ static class BenchCommandLine
                Detr.Bench stages               per-image cost of ApplyDetr's pre/post-processing stages only
                Detr.Bench evaluation           COCO evaluation time for 5,000 images x 100 detections
                Detr.Bench shapes-training      validation mAP curve of training on the synthetic shapes within a time budget
+               Detr.Bench training-phases      where a from-scratch training step's time goes (forward, losses, backward, clip, AdamW)
                Detr.Bench forward              forward time: TorchSharp vs our ONNX export in ONNX Runtime vs PyTorch (r50, 800x1066)
                Detr.Bench training-step        training step time: TorchSharp vs PyTorch (tiny at 128x128, r50 at 320x320; batch 2)
                Detr.Bench deformable-forward   Deformable DETR forward: TorchSharp vs our ONNX in ONNX Runtime vs the reference's code (r50, 800x1066)
@@ -53,6 +54,8 @@ static class BenchCommandLine
             return ScoringBenchmark.RunStages();
         if (args[0] == "evaluation")
             return EvaluationBenchmark.Run(images: 5000, detectionsPerImage: 100, repeats: 3);
+        if (args[0] == "training-phases")
+            return TrainingPhasesBenchmark.Run();
         if (args[0] == "shapes-training")
             return ShapesTrainingBenchmark.Run(ParseShapesTraining(args));
         Func<ComparisonSettings, int>? comparison = args[0] switch
