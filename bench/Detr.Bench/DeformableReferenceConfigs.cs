@@ -14,7 +14,9 @@ static class DeformableReferenceConfigs
     /// </summary>
     public static DeformableDetrConfig Tiny { get; } = Detr.Training.Training.DetrRecipes.SmallDeformableModel with
     {
-        NumClasses = 3, Dropout = 0.1, BackboneNorms = BackboneNorms.Frozen,
+        NumClasses = 3,
+        Dropout = 0.1,
+        BackboneNorms = BackboneNorms.Frozen,
     };
 
     /// <summary>The reference's Deformable-DETR R50 (256 wide, 8 heads, 4 levels and points, 6+6 layers, 300 queries, 91 classes).</summary>

@@ -12,7 +12,10 @@ static class ReferenceConfigs
     /// </summary>
     public static DetrConfig Tiny { get; } = Detr.Training.Training.DetrRecipes.SmallModel with
     {
-        NumClasses = 3, Dropout = 0.1, BackboneNorms = BackboneNorms.Frozen, Dilation = false,
+        NumClasses = 3,
+        Dropout = 0.1,
+        BackboneNorms = BackboneNorms.Frozen,
+        Dilation = false,
     };
 
     /// <summary>The paper's DETR-R50 (frozen norms, 256 wide, 6+6 layers, 100 queries, 91 classes).</summary>

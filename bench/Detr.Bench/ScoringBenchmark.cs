@@ -1,6 +1,6 @@
-using Detr.MLNet.Imaging;
 using System.Diagnostics;
 using System.Globalization;
+using Detr.MLNet.Imaging;
 using Detr.MLNet.Postprocessing;
 using Detr.MLNet.Preprocessing;
 using Detr.MLNet.Scoring;

@@ -33,7 +33,8 @@ static class FuzzCase
                 error = e;
             }
             allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        }) { IsBackground = true };
+        })
+        { IsBackground = true };
         thread.Start();
         if (!thread.Join(timeout))
             throw new Xunit.Sdk.XunitException($"{name}: still running after {timeout.TotalSeconds} s (a hang)");

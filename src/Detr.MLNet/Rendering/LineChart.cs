@@ -31,8 +31,11 @@ public static class LineChart
         float Px(double x) => plot.Left + (float)((x - xMin) / (xMax - xMin)) * plot.Width;
         float Py(double y) => plot.Bottom - (float)((y - yMin) / (yMax - yMin)) * plot.Height;
 
-        using var ink = new SKPaint { Color = SKColors.Black, IsAntialias = true, TextSize = 14,
-            Typeface = SKTypeface.FromFamilyName("DejaVu Sans") ?? SKTypeface.Default };
+        using var ink = new SKPaint
+        {
+            Color = SKColors.Black, IsAntialias = true, TextSize = 14,
+            Typeface = SKTypeface.FromFamilyName("DejaVu Sans") ?? SKTypeface.Default
+        };
         using var grid = new SKPaint { Color = new SKColor(220, 220, 220), StrokeWidth = 1 };
         using var axis = new SKPaint { Color = SKColors.Black, StrokeWidth = 1.5f, Style = SKPaintStyle.Stroke };
         foreach (double tick in Ticks(xMin, xMax))

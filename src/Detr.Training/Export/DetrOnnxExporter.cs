@@ -1,7 +1,7 @@
 using Detr.MLNet;
 using Detr.MLNet.Labels;
-using Detr.Training.Export.Onnx;
 using Detr.Training.Export.Deformable;
+using Detr.Training.Export.Onnx;
 using Detr.Training.Modeling;
 using Detr.Training.Modeling.Deformable;
 using Google.Protobuf;

@@ -128,33 +128,33 @@ internal sealed class RestrictedUnpickler
                 case 0x91: Push(new List<object?>(PopMark())); break;           // FROZENSET (as a list)
                 case (byte)'c': Push(Global(ReadLine(), ReadLine())); break;   // GLOBAL
                 case 0x93:                                                      // STACK_GLOBAL
-                    {
-                        var name = Pop() as string;
-                        var module = Pop() as string;
-                        if (name is null || module is null)
-                            throw Corrupt(opcodeAt, "STACK_GLOBAL needs two strings");
-                        Push(Global(module, name));
-                        break;
-                    }
+                {
+                    var name = Pop() as string;
+                    var module = Pop() as string;
+                    if (name is null || module is null)
+                        throw Corrupt(opcodeAt, "STACK_GLOBAL needs two strings");
+                    Push(Global(module, name));
+                    break;
+                }
                 case (byte)'R':                                                 // REDUCE
-                    {
-                        var args = Pop() as object?[] ?? throw Corrupt(opcodeAt, "REDUCE arguments are not a tuple");
-                        Push(Call(Pop(), args, opcodeAt));
-                        break;
-                    }
+                {
+                    var args = Pop() as object?[] ?? throw Corrupt(opcodeAt, "REDUCE arguments are not a tuple");
+                    Push(Call(Pop(), args, opcodeAt));
+                    break;
+                }
                 case 0x81:                                                      // NEWOBJ
-                    {
-                        var args = Pop() as object?[] ?? throw Corrupt(opcodeAt, "NEWOBJ arguments are not a tuple");
-                        Push(Call(Pop(), args, opcodeAt));
-                        break;
-                    }
+                {
+                    var args = Pop() as object?[] ?? throw Corrupt(opcodeAt, "NEWOBJ arguments are not a tuple");
+                    Push(Call(Pop(), args, opcodeAt));
+                    break;
+                }
                 case 0x92:                                                      // NEWOBJ_EX
-                    {
-                        Pop(); // kwargs
-                        var args = Pop() as object?[] ?? throw Corrupt(opcodeAt, "NEWOBJ_EX arguments are not a tuple");
-                        Push(Call(Pop(), args, opcodeAt));
-                        break;
-                    }
+                {
+                    Pop(); // kwargs
+                    var args = Pop() as object?[] ?? throw Corrupt(opcodeAt, "NEWOBJ_EX arguments are not a tuple");
+                    Push(Call(Pop(), args, opcodeAt));
+                    break;
+                }
                 case (byte)'b': Build(Pop(), Peek(), opcodeAt); break;         // BUILD
                 case (byte)'Q': Push(PersistentLoad(Pop(), opcodeAt)); break;  // BINPERSID
                 case (byte)'P': Push(PersistentLoad(ReadLine(), opcodeAt)); break; // PERSID (text id)
@@ -166,11 +166,11 @@ internal sealed class RestrictedUnpickler
                 case (byte)'j': Push(Memo(BinaryPrimitives.ReadUInt32LittleEndian(ReadBytes(4)), opcodeAt)); break; // LONG_BINGET
                 case (byte)'g': Push(Memo(long.Parse(ReadLine(), CultureInfo.InvariantCulture), opcodeAt)); break;  // GET
                 case (byte)'i':                                                 // INST: refuse unless allowed (it calls the class)
-                    {
-                        var global = Global(ReadLine(), ReadLine());
-                        Push(Call(global, PopMark().ToArray(), opcodeAt));
-                        break;
-                    }
+                {
+                    var global = Global(ReadLine(), ReadLine());
+                    Push(Call(global, PopMark().ToArray(), opcodeAt));
+                    break;
+                }
                 default:
                     throw Corrupt(opcodeAt, $"pickle opcode 0x{op:x2} is not supported by this reader (it reads only tensors and plain containers)");
             }
@@ -194,33 +194,33 @@ internal sealed class RestrictedUnpickler
         switch (global.FullName)
         {
             case "collections.OrderedDict":
-                {
-                    var dict = new PickleDict("collections.OrderedDict");
-                    if (args.Length > 0 && args[0] is List<object?> pairs)
-                        foreach (var pair in pairs)
-                            if (pair is object?[] { Length: 2 } kv)
-                                dict[Key(kv[0], at)] = kv[1];
-                    return dict;
-                }
+            {
+                var dict = new PickleDict("collections.OrderedDict");
+                if (args.Length > 0 && args[0] is List<object?> pairs)
+                    foreach (var pair in pairs)
+                        if (pair is object?[] { Length: 2 } kv)
+                            dict[Key(kv[0], at)] = kv[1];
+                return dict;
+            }
             case "argparse.Namespace":
                 return new PickleDict("argparse.Namespace");
             case "_codecs.encode":
-                {
-                    if (args.Length < 1 || args[0] is not string text)
-                        throw Corrupt(at, "_codecs.encode needs a string");
-                    var encoding = args.Length > 1 && args[1] is string e ? e : "utf-8";
-                    return encoding.Replace("-", "", StringComparison.Ordinal).Equals("latin1", StringComparison.OrdinalIgnoreCase)
-                        ? Encoding.Latin1.GetBytes(text)
-                        : Encoding.UTF8.GetBytes(text);
-                }
+            {
+                if (args.Length < 1 || args[0] is not string text)
+                    throw Corrupt(at, "_codecs.encode needs a string");
+                var encoding = args.Length > 1 && args[1] is string e ? e : "utf-8";
+                return encoding.Replace("-", "", StringComparison.Ordinal).Equals("latin1", StringComparison.OrdinalIgnoreCase)
+                    ? Encoding.Latin1.GetBytes(text)
+                    : Encoding.UTF8.GetBytes(text);
+            }
             case "torch._utils._rebuild_tensor_v2":
             case "torch._utils._rebuild_tensor":
-                {
-                    if (args.Length < 4)
-                        throw Corrupt(at, $"{global.Name} needs at least 4 arguments");
-                    var storage = args[0] ?? throw Corrupt(at, "tensor without storage");
-                    return _tensors.RebuildTensor(storage, ToLong(args[1], at), ToLongs(args[2], at), ToLongs(args[3], at));
-                }
+            {
+                if (args.Length < 4)
+                    throw Corrupt(at, $"{global.Name} needs at least 4 arguments");
+                var storage = args[0] ?? throw Corrupt(at, "tensor without storage");
+                return _tensors.RebuildTensor(storage, ToLong(args[1], at), ToLongs(args[2], at), ToLongs(args[3], at));
+            }
             case "torch._utils._rebuild_parameter":
             case "torch._utils._rebuild_parameter_with_state":
                 return args.Length > 0 && args[0] is { } data ? data : throw Corrupt(at, "parameter without tensor data");

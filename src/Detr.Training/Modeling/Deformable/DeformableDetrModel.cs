@@ -1,6 +1,6 @@
+using Detr.Training.Modeling.Deformable.Denoising;
 using TorchSharp;
 using TorchSharp.Modules;
-using Detr.Training.Modeling.Deformable.Denoising;
 using static TorchSharp.torch;
 
 namespace Detr.Training.Modeling.Deformable;

@@ -15,7 +15,9 @@ public class DenoisingTests
 {
     static readonly DeformableDetrConfig WithDenoising = TinyTraining.DeformableModel with
     {
-        NumClasses = 3, BoxRefine = true, Denoising = new DenoisingSettings { Groups = 3 },
+        NumClasses = 3,
+        BoxRefine = true,
+        Denoising = new DenoisingSettings { Groups = 3 },
     };
 
     static (Tensor Images, Tensor Padding, List<DetrTarget> Targets) Batch()
