@@ -10,7 +10,7 @@ using Detr.MLNet.Data.Synthetic;
 using Detr.Training;
 using Detr.Training.Augmentation;
 using Detr.Training.Modeling;
-using Detr.Training.Training;
+using Detr.Training.Trainers;
 using Microsoft.ML;
 
 // ----- Settings: edit these -----------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ static class DeformableReferenceConfigs
     /// heads and levels and points, 2+2 layers, box refinement, two-stage) for 3 classes, in the reference's form: frozen norms
     /// (its only kind), its dropout 0.1.
     /// </summary>
-    public static DeformableDetrConfig Tiny { get; } = Detr.Training.Training.DetrRecipes.SmallDeformableModel with
+    public static DeformableDetrConfig Tiny { get; } = Detr.Training.Trainers.DetrRecipes.SmallDeformableModel with
     {
         NumClasses = 3,
         Dropout = 0.1,

@@ -1,6 +1,6 @@
 using Detr.Training.Modeling;
 using Detr.Training.Modeling.Deformable;
-using Detr.Training.Training;
+using Detr.Training.Trainers;
 using Detr.Training.Weights;
 using TorchSharp;
 using static TorchSharp.torch;

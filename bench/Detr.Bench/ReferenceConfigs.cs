@@ -10,7 +10,7 @@ static class ReferenceConfigs
     /// The trainer's small model (ResNet-18 at width 16, 64 wide, 2+2 layers, 20 queries) for 3 classes, in the
     /// reference's form (frozen norms, no dilation: torchvision's BasicBlock has none) and with the reference's dropout.
     /// </summary>
-    public static DetrConfig Tiny { get; } = Detr.Training.Training.DetrRecipes.SmallModel with
+    public static DetrConfig Tiny { get; } = Detr.Training.Trainers.DetrRecipes.SmallModel with
     {
         NumClasses = 3,
         Dropout = 0.1,

@@ -6,7 +6,7 @@ using Detr.Training;
 using Detr.Training.Augmentation;
 using Detr.Training.Modeling;
 using Detr.Training.Modeling.Deformable;
-using Detr.Training.Training;
+using Detr.Training.Trainers;
 using Microsoft.ML;
 
 namespace Detr.Bench;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Detr.Training.Modeling;
 using Detr.Training.Modeling.Deformable;
-using Detr.Training.Training;
+using Detr.Training.Trainers;
 using TorchSharp;
 using static TorchSharp.torch;
 

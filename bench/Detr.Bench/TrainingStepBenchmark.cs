@@ -1,5 +1,5 @@
 using Detr.Training.Modeling;
-using Detr.Training.Training;
+using Detr.Training.Trainers;
 using Detr.Training.Weights;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -1,5 +1,5 @@
 using Detr.MLNet;
-using Detr.Training.Training;
+using Detr.Training.Trainers;
 
 namespace Detr.Training;
 

@@ -1,5 +1,5 @@
 using Detr.Cli.Reporting;
-using Detr.Training.Training;
+using Detr.Training.Trainers;
 
 namespace Detr.Cli.Tests;
 

@@ -9,7 +9,7 @@ using Detr.Training.Augmentation;
 using Detr.Training.Modeling;
 using Detr.Training.Modeling.Deformable;
 using Detr.Training.Modeling.Deformable.Denoising;
-using Detr.Training.Training;
+using Detr.Training.Trainers;
 using Detr.Training.Weights;
 using Microsoft.ML;
 using Spectre.Console;

@@ -10,7 +10,7 @@ using Detr.MLNet.Rendering;
 using Detr.MLNet.Scoring;
 using Detr.Training;
 using Detr.Training.Augmentation;
-using Detr.Training.Training;
+using Detr.Training.Trainers;
 using Microsoft.ML;
 using Spectre.Console;
 

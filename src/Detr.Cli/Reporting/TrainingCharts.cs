@@ -1,6 +1,6 @@
 using Detr.MLNet.Evaluation;
 using Detr.MLNet.Rendering;
-using Detr.Training.Training;
+using Detr.Training.Trainers;
 using SkiaSharp;
 
 namespace Detr.Cli.Reporting;

@@ -1,4 +1,4 @@
-using Detr.Training.Training;
+using Detr.Training.Trainers;
 using Spectre.Console;
 
 namespace Detr.Cli.Reporting;

@@ -1,5 +1,5 @@
 using Detr.Training.Modeling.Deformable;
-using Detr.Training.Training;
+using Detr.Training.Trainers;
 using TorchSharp;
 using static TorchSharp.torch;
 

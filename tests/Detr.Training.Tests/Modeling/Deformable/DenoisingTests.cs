@@ -4,7 +4,7 @@ using Detr.Training.Matching;
 using Detr.Training.Modeling;
 using Detr.Training.Modeling.Deformable;
 using Detr.Training.Modeling.Deformable.Denoising;
-using Detr.Training.Tests.Training;
+using Detr.Training.Tests.Trainers;
 using Detr.Training.Weights;
 using TorchSharp;
 using static TorchSharp.torch;

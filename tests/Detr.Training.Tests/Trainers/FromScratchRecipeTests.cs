@@ -2,10 +2,10 @@ using Detr.MLNet;
 using Detr.MLNet.Data.Synthetic;
 using Detr.Training.Augmentation;
 using Detr.Training.Modeling;
-using Detr.Training.Training;
+using Detr.Training.Trainers;
 using Microsoft.ML;
 
-namespace Detr.Training.Tests.Training;
+namespace Detr.Training.Tests.Trainers;
 
 public class FromScratchRecipeTests
 {

@@ -1,7 +1,7 @@
 using Detr.Tests.Shared;
-using Detr.Training.Training;
+using Detr.Training.Trainers;
 
-namespace Detr.Training.Tests.Training;
+namespace Detr.Training.Tests.Trainers;
 
 public class TrainingSampleReaderTests
 {

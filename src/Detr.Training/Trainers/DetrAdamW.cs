@@ -3,7 +3,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace Detr.Training.Training;
+namespace Detr.Training.Trainers;
 
 /// <summary>
 /// AdamW (decoupled weight decay, β = (0.9, 0.999), ε = 1e-8) exactly as torch.optim.AdamW computes it, with parameter

@@ -4,7 +4,7 @@ using Detr.Training.Augmentation;
 using Detr.Training.Modeling;
 using static TorchSharp.torch;
 
-namespace Detr.Training.Training;
+namespace Detr.Training.Trainers;
 
 /// <summary>
 /// Collects a validation pass's ground truth and decoded detections (the scorer's post-processing, every query kept)

@@ -1,4 +1,4 @@
-namespace Detr.Training.Training;
+namespace Detr.Training.Trainers;
 
 /// <summary>A named training recipe: the trainer's options for a dataset, and why they were chosen.</summary>
 /// <param name="Name">What <c>detr train --recipe</c> calls it.</param>

@@ -10,7 +10,7 @@ using Microsoft.ML.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Detr.Training.Training;
+namespace Detr.Training.Trainers;
 
 /// <summary>
 /// Trains DETR on an <c>IDataView</c> of images with Labels and Boxes and returns the ONNX scoring transformer of

@@ -2,7 +2,7 @@ using Detr.Training.Augmentation;
 using Detr.Training.Modeling;
 using Detr.Training.Modeling.Deformable;
 
-namespace Detr.Training.Training;
+namespace Detr.Training.Trainers;
 
 /// <summary>
 /// Training recipes beside the reference's (which <see cref="DetrTrainerOptions"/> defaults to, for fine-tuning

@@ -1,4 +1,4 @@
-namespace Detr.Training.Training;
+namespace Detr.Training.Trainers;
 
 /// <summary>The reference's StepLR (γ = 0.1) as a pure function of the epoch, so resuming needs no scheduler state.</summary>
 public static class LearningRateSchedule

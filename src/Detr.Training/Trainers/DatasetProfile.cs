@@ -1,6 +1,6 @@
 using Detr.MLNet.Data;
 
-namespace Detr.Training.Training;
+namespace Detr.Training.Trainers;
 
 /// <summary>What a recipe needs to know of a dataset: its size, image sizes, objects per image and how small they are.</summary>
 /// <param name="Images">Training images.</param>

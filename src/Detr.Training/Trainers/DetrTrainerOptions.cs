@@ -3,7 +3,7 @@ using Detr.Training.Augmentation;
 using Detr.Training.Modeling;
 using Microsoft.ML;
 
-namespace Detr.Training.Training;
+namespace Detr.Training.Trainers;
 
 /// <summary>Options of the DETR trainer, defaulting to the reference's training recipe.</summary>
 public sealed class DetrTrainerOptions

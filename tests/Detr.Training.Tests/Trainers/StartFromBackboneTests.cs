@@ -1,8 +1,8 @@
 using Detr.MLNet;
-using Detr.Training.Training;
+using Detr.Training.Trainers;
 using static TorchSharp.torch;
 
-namespace Detr.Training.Tests.Training;
+namespace Detr.Training.Tests.Trainers;
 
 /// <summary>The trainer starting from an ImageNet ResNet, as the reference trains DETR.</summary>
 public class StartFromBackboneTests

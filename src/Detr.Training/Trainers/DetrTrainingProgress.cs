@@ -1,4 +1,4 @@
-namespace Detr.Training.Training;
+namespace Detr.Training.Trainers;
 
 /// <summary>One progress report of the trainer: where it is, the losses of the last step, speed and time left.</summary>
 public sealed record DetrTrainingProgress

@@ -3,10 +3,10 @@ using Detr.MLNet.Data.Synthetic;
 using Detr.Training.Augmentation;
 using Detr.Training.Modeling;
 using Detr.Training.Modeling.Deformable;
-using Detr.Training.Training;
+using Detr.Training.Trainers;
 using Microsoft.ML;
 
-namespace Detr.Training.Tests.Training;
+namespace Detr.Training.Tests.Trainers;
 
 /// <summary>Small synthetic datasets and tiny models that train in seconds on two cores.</summary>
 static class TinyTraining

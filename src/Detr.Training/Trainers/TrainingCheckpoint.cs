@@ -3,7 +3,7 @@ using Detr.Training.Modeling;
 using Detr.Training.Weights;
 using TorchSharp;
 
-namespace Detr.Training.Training;
+namespace Detr.Training.Trainers;
 
 /// <summary>
 /// Where training stands, saved as a folder: the model (<see cref="DetrCheckpoint"/>), the optimiser state and a JSON

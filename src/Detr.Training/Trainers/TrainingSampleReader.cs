@@ -5,7 +5,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms.Image;
 
-namespace Detr.Training.Training;
+namespace Detr.Training.Trainers;
 
 /// <summary>
 /// Reads the training columns (an image column, Labels as a vector of key, Boxes as x0,y0,x1,y1 per box) into

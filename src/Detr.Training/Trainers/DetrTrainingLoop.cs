@@ -6,7 +6,7 @@ using Detr.Training.Modeling;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Detr.Training.Training;
+namespace Detr.Training.Trainers;
 
 /// <summary>
 /// The training loop around <see cref="DetrTrainingStep"/>: shuffling, augmentation, padded batches, step decay of the

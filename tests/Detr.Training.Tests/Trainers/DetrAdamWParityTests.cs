@@ -1,10 +1,10 @@
 using System.Text.Json;
-using Detr.Training.Training;
+using Detr.Training.Trainers;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace Detr.Training.Tests.Training;
+namespace Detr.Training.Tests.Trainers;
 
 /// <summary>
 /// <see cref="DetrAdamW"/> against torch.optim.AdamW on the same tensors (tests/fixtures/make_optimizer_fixtures.py):

@@ -4,7 +4,7 @@ using Detr.Training.Augmentation;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Detr.Training.Training;
+namespace Detr.Training.Trainers;
 
 /// <summary>
 /// A padded training batch in the reference's form: images [B,3,H,W] normalised and zero-padded to the largest,

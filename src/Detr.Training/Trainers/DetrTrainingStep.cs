@@ -6,7 +6,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace Detr.Training.Training;
+namespace Detr.Training.Trainers;
 
 /// <summary>
 /// One optimisation step as the reference's <c>train_one_epoch</c>: forward, the set criterion (with the auxiliary

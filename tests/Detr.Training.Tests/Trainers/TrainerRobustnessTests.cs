@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using Detr.MLNet;
 using Detr.Training.Modeling;
-using Detr.Training.Training;
+using Detr.Training.Trainers;
 using static TorchSharp.torch;
 
-namespace Detr.Training.Tests.Training;
+namespace Detr.Training.Tests.Trainers;
 
 public class TrainerRobustnessTests
 {

@@ -1,9 +1,9 @@
 using Detr.MLNet;
 using Detr.Training.Modeling;
-using Detr.Training.Training;
+using Detr.Training.Trainers;
 using Microsoft.ML;
 
-namespace Detr.Training.Tests.Training;
+namespace Detr.Training.Tests.Trainers;
 
 public class DetrTrainerTests
 {
