@@ -6,7 +6,9 @@ namespace Detr.Notebooks.Tests;
 /// </summary>
 public sealed class LocalPackageFeed : IDisposable
 {
-    static readonly string[] Projects = ["src/Detr.MLNet/Detr.MLNet.csproj", "src/Detr.Training/Detr.Training.csproj", "src/Detr.Cli/Detr.Cli.csproj"];
+    static readonly string[] Projects = [
+        "src/Detr.MLNet/Detr.MLNet.csproj", "src/Detr.MLNet.Gpu/Detr.MLNet.Gpu.csproj", "src/Detr.Training/Detr.Training.csproj", "src/Detr.Cli/Detr.Cli.csproj",
+    ];
 
     // The tool is packed for this machine's platform only: each platform's package carries its own libtorch.
     static string PackArguments(string project) => project.Contains("Detr.Cli", StringComparison.Ordinal)

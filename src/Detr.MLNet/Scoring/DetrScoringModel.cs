@@ -126,6 +126,7 @@ public sealed class DetrScoringModel : IDisposable
         (nameof(DetrScoringOptions.GraphOptimizationLevel), o => o.GraphOptimizationLevel),
         (nameof(DetrScoringOptions.Device), o => o.Device),
         (nameof(DetrScoringOptions.GpuDeviceId), o => o.GpuDeviceId),
+        (nameof(DetrScoringOptions.CpuFallback), o => o.CpuFallback),
     ];
 
     static void CheckScoringOptions(DetrScoringOptions options)
@@ -167,8 +168,16 @@ public sealed class DetrScoringModel : IDisposable
             }
             catch (Exception e) when (e is OnnxRuntimeException or EntryPointNotFoundException or DllNotFoundException)
             {
-                warn?.Invoke($"CUDA execution provider unavailable ({e.Message.Split('\n')[0]}); scoring on the CPU. " +
-                    "Reference the GPU build of ONNX Runtime to score on the GPU.");
+                string reason = $"CUDA execution provider unavailable ({e.Message.Split('\n')[0]})";
+                string remedy = OrtEnv.Instance().GetAvailableProviders().Contains("CUDAExecutionProvider")
+                    ? "ONNX Runtime's GPU build is here but could not start CUDA: check the GPU, its driver and the CUDA/cuDNN libraries ONNX Runtime needs"
+                    : "the application has ONNX Runtime's CPU build: reference the Detr.MLNet.Gpu package to score on the GPU";
+                if (!options.CpuFallback)
+                {
+                    sessionOptions.Dispose();
+                    throw new InvalidOperationException($"{reason}; {remedy}. Set CpuFallback to true to score on the CPU instead.", e);
+                }
+                warn?.Invoke($"{reason}; scoring on the CPU ({remedy}).");
             }
         }
         try

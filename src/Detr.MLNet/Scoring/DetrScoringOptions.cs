@@ -82,6 +82,12 @@ public sealed class DetrScoringOptions
     /// <summary>GPU ordinal when <see cref="Device"/> is CUDA.</summary>
     public int GpuDeviceId { get; set; }
 
+    /// <summary>
+    /// When <see cref="Device"/> is CUDA and CUDA cannot be used (ONNX Runtime's CPU build in the application, no GPU,
+    /// missing CUDA libraries): true scores on the CPU with a warning, false fails with the reason.
+    /// </summary>
+    public bool CpuFallback { get; set; } = true;
+
     /// <summary>Give a row whose image is missing or unreadable empty predictions (and a warning) instead of failing.</summary>
     public bool SkipUnreadableImages { get; set; }
 
