@@ -116,4 +116,32 @@ public class VocAndYoloTests
         var e = Assert.Throws<InvalidDataException>(() => YoloDatasetReader.Read(folder.Path, folder.Path, Path.Combine(folder.Path, "classes.txt")));
         Assert.Contains("a.txt:1", e.Message);
     }
+
+    [Theory]
+    [InlineData("x\n", "class 1 is outside the class list 'names.txt' (0..0, one name a line)")]
+    [InlineData("\n\n", "class 0, but the class list 'names.txt' names no classes")]
+    public void YoloClassOutsideTheListNamesTheLabelLineAndTheList(string classes, string expected)
+    {
+        using var folder = new TempFolder();
+        Fixtures.WritePng(folder.Path, "a.png", 10, 10, 1);
+        File.WriteAllText(Path.Combine(folder.Path, "a.txt"), "0 0.5 0.5 0.2 0.2\n1 0.5 0.5 0.2 0.2\n");
+        File.WriteAllText(Path.Combine(folder.Path, "names.txt"), classes);
+        // A class list cut short used to be reported against the label file alone.
+        var e = Assert.Throws<InvalidDataException>(() => YoloDatasetReader.Read(folder.Path, folder.Path, Path.Combine(folder.Path, "names.txt")));
+        Assert.Contains("a.txt:" + (classes.Trim().Length == 0 ? 1 : 2), e.Message);
+        Assert.Contains(expected.Replace("'names.txt'", $"'{Path.Combine(folder.Path, "names.txt")}'"), e.Message);
+    }
+
+    [Fact]
+    public void YoloHugeBadLineIsQuotedOnlyInPart()
+    {
+        using var folder = new TempFolder();
+        Fixtures.WritePng(folder.Path, "a.png", 10, 10, 1);
+        File.WriteAllText(Path.Combine(folder.Path, "a.txt"), "0 0.5 0.5 0.2 " + new string('[', 100_000) + "\n");
+        File.WriteAllText(Path.Combine(folder.Path, "classes.txt"), "x\n");
+        var e = Assert.Throws<InvalidDataException>(() => YoloDatasetReader.Read(folder.Path, folder.Path, Path.Combine(folder.Path, "classes.txt")));
+        Assert.Contains("a.txt:1: expected 'class cx cy w h'", e.Message);
+        Assert.Contains("… (100,014 characters)", e.Message);
+        Assert.True(e.Message.Length < 1000, e.Message);
+    }
 }
