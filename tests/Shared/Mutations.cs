@@ -11,8 +11,11 @@ static class Mutations
     /// <summary>One mutated file, with what was done to it (for failure messages).</summary>
     public sealed record Case(int Index, string Kind, byte[] Bytes);
 
-    /// <summary><paramref name="count"/> mutations of <paramref name="valid"/>, the same for the same seed.</summary>
-    public static IEnumerable<Case> Of(byte[] valid, int count, int seed, bool text = false)
+    /// <summary>
+    /// <paramref name="count"/> mutations of <paramref name="valid"/>, the same for the same seed. Text nests JSON
+    /// brackets unless <paramref name="nesting"/> gives the format's own opening and closing tokens (XML elements).
+    /// </summary>
+    public static IEnumerable<Case> Of(byte[] valid, int count, int seed, bool text = false, (string Open, string Close)? nesting = null)
     {
         var random = new Random(seed);
         for (int i = 0; i < count; i++)
@@ -24,7 +27,7 @@ static class Mutations
                 1 => new Case(i, "truncate", valid[..random.Next(valid.Length)]),
                 2 => new Case(i, "insert", Insert(valid, random)),
                 3 => text ? new Case(i, "huge number", HugeNumber(valid, random)) : new Case(i, "huge field", HugeField(valid, random)),
-                _ => new Case(i, "deep nesting", Nest(valid, random)),
+                _ => new Case(i, "deep nesting", Nest(valid, random, nesting ?? ("[", "]"))),
             };
         }
     }
@@ -70,10 +73,11 @@ static class Mutations
         return Encoding.UTF8.GetBytes(text[..start] + huge[random.Next(huge.Length)] + text[end..]);
     }
 
-    static byte[] Nest(byte[] valid, Random random)
+    static byte[] Nest(byte[] valid, Random random, (string Open, string Close) nesting)
     {
         int depth = random.Next(100, 20_000);
         int at = random.Next(valid.Length + 1);
-        return [.. valid[..at], .. Encoding.ASCII.GetBytes(new string('[', depth) + new string(']', depth)), .. valid[at..]];
+        var nested = new StringBuilder().Insert(0, nesting.Open, depth).Insert(depth * nesting.Open.Length, nesting.Close, depth);
+        return [.. valid[..at], .. Encoding.UTF8.GetBytes(nested.ToString()), .. valid[at..]];
     }
 }

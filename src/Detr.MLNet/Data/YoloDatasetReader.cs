@@ -25,13 +25,13 @@ public static class YoloDatasetReader
         {
             var (width, height) = ImageSize.Read(files[i]);
             string labels = Path.Combine(labelFolder, Path.GetFileNameWithoutExtension(files[i]) + ".txt");
-            var boxes = File.Exists(labels) ? ReadBoxes(labels, names.Length, width, height, report) : [];
+            var boxes = File.Exists(labels) ? ReadBoxes(labels, classesFile, names.Length, width, height, report) : [];
             images.Add(new DetectionImage(i + 1, files[i], width, height, boxes));
         }
         return new DetectionDataset(names.Select((n, i) => new DetectionCategory(i, n)).ToArray(), images, report);
     }
 
-    static List<DetectionBox> ReadBoxes(string file, int classCount, int width, int height, DatasetReadReport report)
+    static List<DetectionBox> ReadBoxes(string file, string classesFile, int classCount, int width, int height, DatasetReadReport report)
     {
         var boxes = new List<DetectionBox>();
         var lines = File.ReadAllLines(file);
@@ -43,15 +43,20 @@ public static class YoloDatasetReader
             string where = $"{file}:{n + 1}";
             if (parts.Length != 5 || !int.TryParse(parts[0], out int cls) ||
                 !TryFloats(parts.AsSpan(1), out float cx, out float cy, out float w, out float h))
-                throw new InvalidDataException($"{where}: expected 'class cx cy w h' (normalised numbers), got '{lines[n]}'.");
+                throw new InvalidDataException($"{where}: expected 'class cx cy w h' (normalised numbers), got '{Clipped(lines[n])}'.");
             if (cls < 0 || cls >= classCount)
-                throw new InvalidDataException($"{where}: class {cls} is outside the class list (0..{classCount - 1}).");
+                throw new InvalidDataException(classCount == 0
+                    ? $"{where}: class {cls}, but the class list '{classesFile}' names no classes."
+                    : $"{where}: class {cls} is outside the class list '{classesFile}' (0..{classCount - 1}, one name a line).");
             var (left, top, right, bottom) = BoxConversions.CxCyWhToXyxy(cx, cy, w, h);
             if (BoxSanitizer.Clip(left * width, top * height, right * width, bottom * height, width, height, report, where) is var (x0, y0, x1, y1))
                 boxes.Add(new DetectionBox(cls, x0, y0, x1, y1, (x1 - x0) * (y1 - y0), false));
         }
         return boxes;
     }
+
+    // A damaged file can hold a line of megabytes; the start of it says enough.
+    static string Clipped(string line) => line.Length <= 200 ? line : $"{line[..200]}… ({line.Length:N0} characters)";
 
     static bool TryFloats(ReadOnlySpan<string> parts, out float a, out float b, out float c, out float d)
     {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 
 namespace Detr.MLNet.Labels;
@@ -66,20 +67,39 @@ public static class LabelNameResolver
             if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("id2label", out var nested))
                 root = nested;
             if (root.ValueKind == JsonValueKind.Array)
-                return root.EnumerateArray().Select(e => e.GetString() ?? "").ToArray();
+                return root.EnumerateArray().Select((e, i) => Name(e, $"element {i}", source)).ToArray();
             if (root.ValueKind == JsonValueKind.Object)
             {
-                var byId = root.EnumerateObject().ToDictionary(p => int.Parse(p.Name), p => p.Value.GetString() ?? "");
+                var byId = new Dictionary<int, string>();
+                foreach (var p in root.EnumerateObject())
+                {
+                    // The ids become an array as long as the largest: a bound keeps a stray "2000000000" from costing gigabytes.
+                    if (!int.TryParse(p.Name, NumberStyles.None, CultureInfo.InvariantCulture, out int id) || id >= MaxClassId)
+                        throw new InvalidDataException($"Label names in {source}: the id '{Quoted(p.Name)}' is not a class id (a whole number 0..{MaxClassId - 1}).");
+                    if (!byId.TryAdd(id, Name(p.Value, $"id '{Quoted(p.Name)}'", source)))
+                        throw new InvalidDataException($"Label names in {source} give class id {id} twice.");
+                }
                 int count = byId.Count == 0 ? 0 : byId.Keys.Max() + 1;
                 return Enumerable.Range(0, count).Select(i => byId.TryGetValue(i, out var n) ? n : "N/A").ToArray();
             }
         }
-        catch (Exception e) when (e is JsonException or FormatException)
+        catch (JsonException e)
         {
             throw new InvalidDataException($"Label names in {source} are not valid JSON: {e.Message}", e);
         }
         throw new InvalidDataException($"Label names in {source} must be a JSON array or an id→name object.");
     }
+
+    const int MaxClassId = 1_000_000;
+
+    static string Name(JsonElement element, string which, string source) => element.ValueKind switch
+    {
+        JsonValueKind.String => element.GetString()!,
+        JsonValueKind.Null => "",
+        _ => throw new InvalidDataException($"Label names in {source}: {which} is a JSON {element.ValueKind.ToString().ToLowerInvariant()}, not a name (a string)."),
+    };
+
+    static string Quoted(string text) => text.Length <= 40 ? text : $"{text[..40]}…";
 
     static string[] Checked(IReadOnlyList<string> names, int classCount, string source)
     {

@@ -29,11 +29,11 @@ public sealed class DetrScoringModel : IDisposable
         _metadata = metadata;
         Signature = signature;
         LabelNames = labelNames;
-        ShortestEdge = options.ShortestEdge ?? IntFrom(metadata, DetrModelMetadataKeys.ShortestEdge) ?? DefaultShortestEdge;
-        LongestEdge = options.LongestEdge ?? IntFrom(metadata, DetrModelMetadataKeys.LongestEdge) ?? DefaultLongestEdge;
-        var mean = FloatsFrom(metadata, DetrModelMetadataKeys.ImageMean);
-        var std = FloatsFrom(metadata, DetrModelMetadataKeys.ImageStd);
-        Normalization = mean is { Length: 3 } && std is { Length: 3 } ? new ImageNetNormalization(mean, std) : ImageNetNormalization.ImageNet;
+        ShortestEdge = options.ShortestEdge ?? EdgeFrom(metadata, DetrModelMetadataKeys.ShortestEdge, nameof(DetrScoringOptions.ShortestEdge)) ?? DefaultShortestEdge;
+        LongestEdge = options.LongestEdge ?? EdgeFrom(metadata, DetrModelMetadataKeys.LongestEdge, nameof(DetrScoringOptions.LongestEdge)) ?? DefaultLongestEdge;
+        var mean = ChannelsFrom(metadata, DetrModelMetadataKeys.ImageMean, positive: false);
+        var std = ChannelsFrom(metadata, DetrModelMetadataKeys.ImageStd, positive: true);
+        Normalization = mean is not null && std is not null ? new ImageNetNormalization(mean, std) : ImageNetNormalization.ImageNet;
     }
 
     /// <summary>The ONNX model bytes (saved inside ML.NET model zips).</summary>
@@ -202,11 +202,38 @@ public sealed class DetrScoringModel : IDisposable
         return scorer.RunRaw([probe]).ClassesWithNoObject;
     }
 
-    static int? IntFrom(IReadOnlyDictionary<string, string> metadata, string key) =>
-        metadata.TryGetValue(key, out var text) && int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) ? v : null;
+    // The metadata is read when the model opens (inside Open's error handling, which names the file); a value that is
+    // present but unusable is an error, not a silent fallback to the defaults.
+    static int? EdgeFrom(IReadOnlyDictionary<string, string> metadata, string key, string option)
+    {
+        if (!metadata.TryGetValue(key, out var text))
+            return null;
+        return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) && v > 0
+            ? v
+            : throw new InvalidDataException($"The model's metadata {key} = '{Quoted(text)}' is not a positive whole number of pixels; " +
+                $"set the {option} option to score it anyway.");
+    }
 
-    static float[]? FloatsFrom(IReadOnlyDictionary<string, string> metadata, string key) =>
-        metadata.TryGetValue(key, out var text) ? JsonSerializer.Deserialize<float[]>(text) : null;
+    static float[]? ChannelsFrom(IReadOnlyDictionary<string, string> metadata, string key, bool positive)
+    {
+        if (!metadata.TryGetValue(key, out var text))
+            return null;
+        float[]? values;
+        try
+        {
+            values = JsonSerializer.Deserialize<float[]>(text);
+        }
+        catch (JsonException)
+        {
+            values = null;
+        }
+        return values is { Length: 3 } && values.All(v => float.IsFinite(v) && (!positive || v > 0))
+            ? values
+            : throw new InvalidDataException($"The model's metadata {key} = '{Quoted(text)}' is not a JSON array of three " +
+                (positive ? "positive numbers" : "numbers") + " (one per RGB channel, e.g. [0.485,0.456,0.406]).");
+    }
+
+    static string Quoted(string text) => text.Length <= 100 ? text : $"{text[..100]}… ({text.Length:N0} characters)";
 
     /// <summary>Creates a scorer with its own buffers; give each thread or cursor its own.</summary>
     public DetrBatchScorer CreateScorer() => new(_session.Session, Signature, ShortestEdge, LongestEdge, Normalization);

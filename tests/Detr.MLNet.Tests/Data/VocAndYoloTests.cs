@@ -36,6 +36,52 @@ public class VocAndYoloTests
         Assert.Contains("line 3", e.Message);
     }
 
+    [Theory]
+    [InlineData("-1")]
+    [InlineData("0")]
+    [InlineData("40.5")]
+    [InlineData("99999999999999999999")]
+    [InlineData("NaN")]
+    public void VocImageSizeThatIsNoPixelCountIsNamed(string height)
+    {
+        using var folder = new TempFolder();
+        File.WriteAllText(Path.Combine(folder.Path, "odd.xml"), $"""
+            <annotation><filename>a.png</filename><size><width>60</width><height>{height}</height></size>
+              <object><name>dog</name><bndbox><xmin>11</xmin><ymin>6</ymin><xmax>30</xmax><ymax>20</ymax></bndbox></object>
+            </annotation>
+            """);
+        // Was an ArgumentException from Math.Clamp (a negative size) or every box silently dropped (zero).
+        var e = Assert.Throws<InvalidDataException>(() => VocDatasetReader.Read(folder.Path, folder.Path));
+        Assert.Contains("odd.xml", e.Message);
+        Assert.Contains($"<height> in <size> (line 1) is '{height}'; expected a positive whole number of pixels", e.Message);
+    }
+
+    [Fact]
+    public void VocNestedTooDeeplyIsRefusedBeforeTheTreeIsBuilt()
+    {
+        using var folder = new TempFolder();
+        // 200,000 levels: XDocument alone would spend minutes (its time grows with the square of the depth).
+        string nested = string.Concat(Enumerable.Repeat("<a>", 200_000)) + string.Concat(Enumerable.Repeat("</a>", 200_000));
+        File.WriteAllText(Path.Combine(folder.Path, "deep.xml"), $"<annotation>\n<filename>a.png</filename>{nested}</annotation>");
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var e = Assert.Throws<InvalidDataException>(() => VocDatasetReader.Read(folder.Path, folder.Path));
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"took {watch.Elapsed}");
+        Assert.Contains("deep.xml: elements nested more than 64 deep (line 2)", e.Message);
+    }
+
+    [Fact]
+    public void VocEntitiesAreNotExpanded()
+    {
+        using var folder = new TempFolder();
+        File.WriteAllText(Path.Combine(folder.Path, "laughs.xml"), """
+            <?xml version="1.0"?>
+            <!DOCTYPE annotation [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>
+            <annotation><filename>&lol2;</filename><size><width>6</width><height>4</height></size></annotation>
+            """);
+        var e = Assert.Throws<InvalidDataException>(() => VocDatasetReader.Read(folder.Path, folder.Path));
+        Assert.Contains("laughs.xml: malformed XML at line 3", e.Message);
+    }
+
     [Fact]
     public void YoloConvertsNormalisedCentresToPixels()
     {
@@ -69,5 +115,33 @@ public class VocAndYoloTests
         File.WriteAllText(Path.Combine(folder.Path, "classes.txt"), "x\n");
         var e = Assert.Throws<InvalidDataException>(() => YoloDatasetReader.Read(folder.Path, folder.Path, Path.Combine(folder.Path, "classes.txt")));
         Assert.Contains("a.txt:1", e.Message);
+    }
+
+    [Theory]
+    [InlineData("x\n", "class 1 is outside the class list 'names.txt' (0..0, one name a line)")]
+    [InlineData("\n\n", "class 0, but the class list 'names.txt' names no classes")]
+    public void YoloClassOutsideTheListNamesTheLabelLineAndTheList(string classes, string expected)
+    {
+        using var folder = new TempFolder();
+        Fixtures.WritePng(folder.Path, "a.png", 10, 10, 1);
+        File.WriteAllText(Path.Combine(folder.Path, "a.txt"), "0 0.5 0.5 0.2 0.2\n1 0.5 0.5 0.2 0.2\n");
+        File.WriteAllText(Path.Combine(folder.Path, "names.txt"), classes);
+        // A class list cut short used to be reported against the label file alone.
+        var e = Assert.Throws<InvalidDataException>(() => YoloDatasetReader.Read(folder.Path, folder.Path, Path.Combine(folder.Path, "names.txt")));
+        Assert.Contains("a.txt:" + (classes.Trim().Length == 0 ? 1 : 2), e.Message);
+        Assert.Contains(expected.Replace("'names.txt'", $"'{Path.Combine(folder.Path, "names.txt")}'"), e.Message);
+    }
+
+    [Fact]
+    public void YoloHugeBadLineIsQuotedOnlyInPart()
+    {
+        using var folder = new TempFolder();
+        Fixtures.WritePng(folder.Path, "a.png", 10, 10, 1);
+        File.WriteAllText(Path.Combine(folder.Path, "a.txt"), "0 0.5 0.5 0.2 " + new string('[', 100_000) + "\n");
+        File.WriteAllText(Path.Combine(folder.Path, "classes.txt"), "x\n");
+        var e = Assert.Throws<InvalidDataException>(() => YoloDatasetReader.Read(folder.Path, folder.Path, Path.Combine(folder.Path, "classes.txt")));
+        Assert.Contains("a.txt:1: expected 'class cx cy w h'", e.Message);
+        Assert.Contains("… (100,014 characters)", e.Message);
+        Assert.True(e.Message.Length < 1000, e.Message);
     }
 }

@@ -47,4 +47,21 @@ public class LabelNameResolverTests
     [Fact]
     public void FallsBackToNumberedNames() =>
         Assert.Equal(["class_0", "class_1"], LabelNameResolver.Resolve(2, null, NoMetadata, null));
+
+    [Theory]
+    [InlineData("""{"0": "cat", "2147483648": "dog"}""", "the id '2147483648' is not a class id (a whole number 0..999999)")]
+    [InlineData("""{"0": "cat", "2000000000": "dog"}""", "the id '2000000000' is not a class id")]
+    [InlineData("""{"0": "cat", "-1": "dog"}""", "the id '-1' is not a class id")]
+    [InlineData("""{"1": "cat", "01": "dog"}""", "give class id 1 twice")]
+    [InlineData("""{"0": "cat", "1": 7}""", "id '1' is a JSON number, not a name (a string)")]
+    [InlineData("""["cat", ["dog"]]""", "element 1 is a JSON array, not a name (a string)")]
+    public void LabelJsonThatIsNoNameListIsNamed(string json, string expected)
+    {
+        // Were an OverflowException, an ArgumentException (duplicate key), an InvalidOperationException (a number for a
+        // name), or an array of two billion names.
+        var metadata = new Dictionary<string, string> { [DetrModelMetadataKeys.Labels] = json };
+        var e = Assert.Throws<InvalidDataException>(() => LabelNameResolver.Resolve(2, null, metadata, null));
+        Assert.Contains("Label names in model metadata detr.labels", e.Message);
+        Assert.Contains(expected, e.Message);
+    }
 }

@@ -34,6 +34,23 @@ public class DetrScoringErrorTests
         Assert.Contains("probabilities", e.Message);
     }
 
+    [Theory]
+    [InlineData("detr.image_mean", "[0.5, 0.5", "'[0.5, 0.5' is not a JSON array of three numbers (one per RGB channel")]
+    [InlineData("detr.image_mean", "[0.5, 0.5]", "'[0.5, 0.5]' is not a JSON array of three numbers")]
+    [InlineData("detr.image_std", "[0.2, 0, 0.2]", "'[0.2, 0, 0.2]' is not a JSON array of three positive numbers")]
+    [InlineData("detr.shortest_edge", "-64", "detr.shortest_edge = '-64' is not a positive whole number of pixels; set the ShortestEdge option")]
+    [InlineData("detr.longest_edge", "big", "detr.longest_edge = 'big' is not a positive whole number of pixels; set the LongestEdge option")]
+    public void UnusableResizeOrNormalisationMetadataIsNamed(string key, string value, string expected)
+    {
+        using var folder = new TempFolder();
+        string path = Path.Combine(folder.Path, "odd_metadata.onnx");
+        File.WriteAllBytes(path, OnnxProto.TinyDetr([("detr.labels", "[\"a\", \"b\", \"c\"]"u8.ToArray()), (key, System.Text.Encoding.UTF8.GetBytes(value))]));
+        // A cut-off mean was a JsonException; a short one, a zero std or a bad edge fell back to the defaults silently.
+        var e = Assert.Throws<InvalidDataException>(() => DetrScoringModel.Open(new DetrScoringOptions { ModelPath = path }).Dispose());
+        Assert.Contains("odd_metadata.onnx", e.Message);
+        Assert.Contains(expected, e.Message);
+    }
+
     [Fact]
     public void OverriddenNamesThatDoNotExistAreReported()
     {

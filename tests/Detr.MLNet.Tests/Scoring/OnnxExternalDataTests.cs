@@ -1,39 +1,12 @@
-using System.Text;
 using Detr.MLNet.Scoring;
 using Microsoft.ML;
+using Proto = Detr.MLNet.Tests.Scoring.OnnxProto;
 
 namespace Detr.MLNet.Tests.Scoring;
 
 public class OnnxExternalDataTests
 {
     readonly MLContext _ml = new(seed: 0);
-
-    /// <summary>Protobuf fields written by hand: just what an ONNX model with external data needs.</summary>
-    static class Proto
-    {
-        public static byte[] Varint(int field, ulong value) => [.. Tag(field, 0), .. VarintBytes(value)];
-
-        public static byte[] Bytes(int field, byte[] payload) => [.. Tag(field, 2), .. VarintBytes((ulong)payload.Length), .. payload];
-
-        public static byte[] Text(int field, string text) => Bytes(field, Encoding.UTF8.GetBytes(text));
-
-        public static byte[] Message(params byte[][] fields) => fields.SelectMany(f => f).ToArray();
-
-        static byte[] Tag(int field, int wire) => VarintBytes((ulong)(field << 3 | wire));
-
-        static byte[] VarintBytes(ulong value)
-        {
-            var bytes = new List<byte>();
-            do
-            {
-                byte b = (byte)(value & 0x7F);
-                value >>= 7;
-                bytes.Add(value == 0 ? b : (byte)(b | 0x80));
-            }
-            while (value != 0);
-            return bytes.ToArray();
-        }
-    }
 
     // TensorProto: dims 1, data_type 2, name 8, external_data 13 {key 1, value 2}, data_location 14 (1 = EXTERNAL).
     static byte[] ExternalTensor(string name, string location) => Proto.Message(
