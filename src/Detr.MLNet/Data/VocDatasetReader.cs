@@ -1,5 +1,6 @@
 using System.Xml;
 using System.Xml.Linq;
+using Detr.MLNet.Imaging;
 
 namespace Detr.MLNet.Data;
 
@@ -29,6 +30,9 @@ public static class VocDatasetReader
         for (int i = 0; i < parsed.Length; i++)
         {
             var (file, fileName, width, height, objects) = parsed[i];
+            string path = Path.Combine(imageFolder, fileName);
+            if ((width == 0 || height == 0) && File.Exists(path))
+                (width, height) = SizeFromImage(file, path);
             var boxes = new List<DetectionBox>();
             foreach (var o in objects)
             {
@@ -42,7 +46,6 @@ public static class VocDatasetReader
                     report.Add(DatasetReadReport.Kinds.Difficult, where);
                 boxes.Add(new DetectionBox(category, x0, y0, x1, y1, (x1 - x0) * (y1 - y0), o.Difficult));
             }
-            string path = Path.Combine(imageFolder, fileName);
             if (!File.Exists(path))
             {
                 missing.Add(path);
@@ -54,6 +57,23 @@ public static class VocDatasetReader
         if (missing.Count > 0 && missingImages == MissingImagePolicy.Fail)
             throw new FileNotFoundException($"{missing.Count} VOC image file(s) missing under '{imageFolder}', e.g. {string.Join(", ", missing.Take(3))}.");
         return new DetectionDataset(names.Select((n, i) => new DetectionCategory(i + 1, n)).ToArray(), images, report);
+    }
+
+    static (int Width, int Height) SizeFromImage(string annotationFile, string imagePath)
+    {
+        ImageHeader? header;
+        try
+        {
+            using var stream = File.OpenRead(imagePath);
+            header = ImageHeader.Read(stream);
+        }
+        catch (IOException e)
+        {
+            throw new InvalidDataException($"{annotationFile}: <size> is 0 and the image '{imagePath}' cannot be read for its size: {e.Message}", e);
+        }
+        return header is { Width: > 0, Height: > 0 } h
+            ? (h.Width, h.Height)
+            : throw new InvalidDataException($"{annotationFile}: <size> is 0 and '{imagePath}' is not an image whose size can be read; write the image's width and height into <size>.");
     }
 
     sealed record VocObject(string Name, float XMin, float YMin, float XMax, float YMax, bool Difficult);
@@ -80,12 +100,13 @@ public static class VocDatasetReader
             float.TryParse(Text(parent, name), System.Globalization.CultureInfo.InvariantCulture, out float v)
                 ? v
                 : throw new InvalidDataException($"{file}: <{name}> in <{parent.Name}>{Line(parent)} is not a number.");
-        // Boxes are clipped to the size, so a negative, zero or fractional one cannot be taken on trust.
+        // Boxes are clipped to the size, so a negative or fractional one cannot be taken on trust. 0 is what some
+        // exporters write when they did not know the size: the image's own header says it then.
         int Pixels(XElement parent, string name) =>
-            Number(parent, name) is var v && v >= 1 && v < int.MaxValue && v == MathF.Floor(v)
+            Number(parent, name) is var v && v >= 0 && v < int.MaxValue && v == MathF.Floor(v)
                 ? (int)v
                 : throw new InvalidDataException($"{file}: <{name}> in <{parent.Name}>{Line(parent)} is '{Text(parent, name)}'; " +
-                    "expected a positive whole number of pixels.");
+                    "expected a whole number of pixels (0 to read it from the image).");
 
         var size = root.Element("size") ?? throw new InvalidDataException($"{file}: no <size> element.");
         var objects = root.Elements("object").Select(o =>

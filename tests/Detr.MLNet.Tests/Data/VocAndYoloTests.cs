@@ -38,7 +38,6 @@ public class VocAndYoloTests
 
     [Theory]
     [InlineData("-1")]
-    [InlineData("0")]
     [InlineData("40.5")]
     [InlineData("99999999999999999999")]
     [InlineData("NaN")]
@@ -50,10 +49,40 @@ public class VocAndYoloTests
               <object><name>dog</name><bndbox><xmin>11</xmin><ymin>6</ymin><xmax>30</xmax><ymax>20</ymax></bndbox></object>
             </annotation>
             """);
-        // Was an ArgumentException from Math.Clamp (a negative size) or every box silently dropped (zero).
+        // Was an ArgumentException from Math.Clamp (a negative size).
         var e = Assert.Throws<InvalidDataException>(() => VocDatasetReader.Read(folder.Path, folder.Path));
         Assert.Contains("odd.xml", e.Message);
-        Assert.Contains($"<height> in <size> (line 1) is '{height}'; expected a positive whole number of pixels", e.Message);
+        Assert.Contains($"<height> in <size> (line 1) is '{height}'; expected a whole number of pixels", e.Message);
+    }
+
+    [Fact]
+    public void VocSizeOfZeroIsReadFromTheImage()
+    {
+        // Some exporters write 0 when they did not know the size; every box used to be dropped as outside a 0×0 image.
+        using var folder = new TempFolder();
+        Fixtures.WritePng(folder.Path, "a.png", 64, 48, seed: 1);
+        File.WriteAllText(Path.Combine(folder.Path, "a.xml"), """
+            <annotation><filename>a.png</filename><size><width>0</width><height>0</height></size>
+              <object><name>dog</name><bndbox><xmin>11</xmin><ymin>6</ymin><xmax>30</xmax><ymax>20</ymax></bndbox></object>
+            </annotation>
+            """);
+        var image = Assert.Single(VocDatasetReader.Read(folder.Path, folder.Path).Images);
+        Assert.Equal((64, 48), (image.Width, image.Height));
+        Assert.Single(image.Boxes);
+    }
+
+    [Fact]
+    public void VocSizeOfZeroWithAnUnreadableImageNamesBothFiles()
+    {
+        using var folder = new TempFolder();
+        File.WriteAllText(Path.Combine(folder.Path, "a.png"), "not an image");
+        File.WriteAllText(Path.Combine(folder.Path, "a.xml"), """
+            <annotation><filename>a.png</filename><size><width>0</width><height>0</height></size></annotation>
+            """);
+        var e = Assert.Throws<InvalidDataException>(() => VocDatasetReader.Read(folder.Path, folder.Path));
+        Assert.Contains("a.xml", e.Message);
+        Assert.Contains("a.png", e.Message);
+        Assert.Contains("write the image's width and height into <size>", e.Message);
     }
 
     [Fact]
