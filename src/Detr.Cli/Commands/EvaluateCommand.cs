@@ -37,7 +37,8 @@ static class EvaluateCommand
             if (parsed.GetValue(dt) is string results)
             {
                 metrics = new CocoEvaluator().EvaluateFiles(groundTruth, results);
-                names = CocoDatasetReader.Read(groundTruth, parsed.GetValue(images)).Categories.ToDictionary(c => c.Id, c => c.Name);
+                // Names only: read as evaluation reads it, so a ground truth without file names or sizes still prints.
+                names = CocoJsonFiles.ReadGroundTruth(groundTruth).CategoryNames;
             }
             else if (parsed.GetValue(model) is string modelPath)
                 (metrics, names) = ScoreDataset(console, modelPath, groundTruth, parsed.GetValue(images), ImageLimitOption.Value(parsed, maxPixels), parsed.GetValue(skip),
