@@ -18,7 +18,7 @@ static class EvaluateCommand
         var gt = new Option<string?>("--gt") { Description = "COCO ground-truth JSON (with --dt, or with --model to score its images)." };
         var dt = new Option<string?>("--dt") { Description = "COCO results JSON: [{image_id, category_id, bbox, score}]." };
         var model = new Option<string?>("--model") { Description = "Score the --gt dataset's images with this model (.onnx or .zip) instead of reading --dt." };
-        var images = new Option<string?>("--images") { Description = "Folder the --gt file names are relative to (default: the JSON's folder)." };
+        var images = new Option<string?>("--images") { Description = "With --model: folder the --gt file names are relative to (default: the JSON's folder)." };
         var json = new Option<bool>("--json") { Description = "Print the 12 stats as one JSON object: AP, AP50, AP75, APs, APm, APl, AR1, AR10, AR100, ARs, ARm, ARl." };
         var maxPixels = ImageLimitOption.Create();
         var skip = new Option<bool>("--skip-unreadable")

@@ -11,7 +11,7 @@ namespace Detr.MLNet.CocoJson;
 /// </summary>
 ref struct CocoJsonObject
 {
-    /// <summary>Deep enough for anything a COCO entry holds, as <c>JsonDocument</c> was given before.</summary>
+    /// <summary>Far deeper than COCO nests (polygons, free-form <c>info</c>): Python's json, which pycocotools uses, reads past the default 64.</summary>
     public static readonly JsonReaderOptions Options = new() { MaxDepth = 256 };
 
     readonly ReadOnlySpan<byte> _json;

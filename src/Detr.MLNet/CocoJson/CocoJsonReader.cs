@@ -59,10 +59,7 @@ sealed class CocoJsonReader : IDisposable
             else
                 _json.SkipValue();
         }
-        // A trailing token after the object is still JSON's to refuse.
-        while (_json.Read())
-        {
-        }
+        _json.ReadToEnd();
 
         if (images is null)
             throw new InvalidDataException($"'{_path}' has no 'images' array.");
@@ -79,9 +76,7 @@ sealed class CocoJsonReader : IDisposable
         if (!_json.Read() || _json.TokenType != JsonTokenType.StartArray)
             throw new InvalidDataException($"'{_path}' must hold a JSON array of results, found {CocoJsonObject.KindName(_json.TokenType)}.");
         var results = ReadArray(CocoJsonEntryKind.Result, CocoJsonEntries.Result);
-        while (_json.Read())
-        {
-        }
+        _json.ReadToEnd();
         return results;
     }
 

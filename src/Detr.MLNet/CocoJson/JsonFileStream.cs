@@ -72,6 +72,9 @@ sealed class JsonFileStream : IDisposable
         while (depth > 0);
     }
 
+    /// <summary>After the root value: reads to the end, so that anything trailing it is refused as malformed JSON.</summary>
+    public void ReadToEnd() => _ = Read(); // Utf8JsonReader throws at a token after the root value; at the end it returns false
+
     /// <summary>
     /// Inside an array: hands the next entry, whole, to <paramref name="read"/> and moves past it; false (having read the
     /// array's end) when there is no further entry.
