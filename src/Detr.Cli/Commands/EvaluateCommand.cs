@@ -18,7 +18,7 @@ static class EvaluateCommand
         var gt = new Option<string?>("--gt") { Description = "COCO ground-truth JSON (with --dt, or with --model to score its images)." };
         var dt = new Option<string?>("--dt") { Description = "COCO results JSON: [{image_id, category_id, bbox, score}]." };
         var model = new Option<string?>("--model") { Description = "Score the --gt dataset's images with this model (.onnx or .zip) instead of reading --dt." };
-        var images = new Option<string?>("--images") { Description = "Folder the --gt file names are relative to (default: the JSON's folder)." };
+        var images = new Option<string?>("--images") { Description = "With --model: folder the --gt file names are relative to (default: the JSON's folder)." };
         var json = new Option<bool>("--json") { Description = "Print the 12 stats as one JSON object: AP, AP50, AP75, APs, APm, APl, AR1, AR10, AR100, ARs, ARm, ARl." };
         var maxPixels = ImageLimitOption.Create();
         var skip = new Option<bool>("--skip-unreadable")
@@ -37,7 +37,8 @@ static class EvaluateCommand
             if (parsed.GetValue(dt) is string results)
             {
                 metrics = new CocoEvaluator().EvaluateFiles(groundTruth, results);
-                names = CocoDatasetReader.Read(groundTruth, parsed.GetValue(images)).Categories.ToDictionary(c => c.Id, c => c.Name);
+                // Names only: read as evaluation reads it, so a ground truth without file names or sizes still prints.
+                names = CocoJsonFiles.ReadGroundTruth(groundTruth).CategoryNames;
             }
             else if (parsed.GetValue(model) is string modelPath)
                 (metrics, names) = ScoreDataset(console, modelPath, groundTruth, parsed.GetValue(images), ImageLimitOption.Value(parsed, maxPixels), parsed.GetValue(skip),

@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace Detr.MLNet.Data;
 
-// The COCO detection JSON layout, as read and written. Only the fields detection needs.
+// The COCO detection JSON layout as CocoDatasetWriter writes it (CocoJsonReader reads it back). Only the fields detection needs.
 sealed class CocoFile
 {
     [JsonPropertyName("images")] public List<CocoImageEntry>? Images { get; set; }

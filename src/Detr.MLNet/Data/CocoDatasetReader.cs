@@ -1,4 +1,5 @@
 using Detr.MLNet.Boxes;
+using Detr.MLNet.CocoJson;
 
 namespace Detr.MLNet.Data;
 
@@ -21,71 +22,41 @@ public static class CocoDatasetReader
     /// </summary>
     public static DetectionDataset Read(string annotationsPath, string? imageFolder = null, MissingImagePolicy missingImages = MissingImagePolicy.Skip)
     {
-        if (!File.Exists(annotationsPath))
-            throw new FileNotFoundException($"COCO annotation file not found: '{annotationsPath}'.", annotationsPath);
+        var file = CocoJsonReader.ReadAnnotations(annotationsPath, CocoJsonRules.Dataset);
         imageFolder ??= Path.GetDirectoryName(Path.GetFullPath(annotationsPath))!;
-        var file = CocoFileReader.Read(annotationsPath);
         return Build(file, annotationsPath, imageFolder, missingImages);
     }
 
-    static DetectionDataset Build(CocoFile file, string source, string imageFolder, MissingImagePolicy missingImages)
+    /// <summary>The dataset of a file the reader has checked (<see cref="CocoJsonRules.Dataset"/>): ids agree, images have files and sizes.</summary>
+    static DetectionDataset Build(CocoAnnotationFile file, string source, string imageFolder, MissingImagePolicy missingImages)
     {
         var report = new DatasetReadReport();
-        var categories = new List<DetectionCategory>();
-        var categoryIds = new HashSet<int>();
-        foreach (var (entry, index) in (file.Categories ?? throw new InvalidDataException($"{source}: no 'categories' array.")).Select((c, i) => (c, i)))
+        var categories = file.Categories!.Select(c => new DetectionCategory(c.Id, c.Name!)).ToList();
+        var boxes = file.Images.ToDictionary(image => image.Id, _ => new List<DetectionBox>());
+        var sizes = file.Images.ToDictionary(image => image.Id, image => (image.Width, image.Height));
+        foreach (var (annotation, index) in file.Annotations.Select((a, i) => (a, i)))
         {
-            if (entry.Id is not int id || entry.Name is null)
-                throw new InvalidDataException($"{source}: categories[{index}] needs an integer 'id' and a 'name'.");
-            if (!categoryIds.Add(id))
-                throw new InvalidDataException($"{source}: categories[{index}] repeats category id {id}.");
-            categories.Add(new DetectionCategory(id, entry.Name));
-        }
-
-        var images = new Dictionary<int, (CocoImageEntry Entry, List<DetectionBox> Boxes)>();
-        var order = new List<int>();
-        foreach (var (entry, index) in (file.Images ?? throw new InvalidDataException($"{source}: no 'images' array.")).Select((e, i) => (e, i)))
-        {
-            if (entry.Id is not int id || entry.FileName is null || entry.Width is not > 0 || entry.Height is not > 0)
-                throw new InvalidDataException($"{source}: images[{index}] needs an integer 'id', a 'file_name' and positive 'width'/'height'.");
-            if (!images.TryAdd(id, (entry, new List<DetectionBox>())))
-                throw new InvalidDataException($"{source}: images[{index}] repeats image id {id}.");
-            order.Add(id);
-        }
-
-        var annotationIds = new HashSet<long>();
-        foreach (var (entry, index) in (file.Annotations ?? []).Select((a, i) => (a, i)))
-        {
-            string where = $"{source}: annotations[{index}]" + (entry.Id is long aid ? $" (id {aid})" : "");
-            if (entry.ImageId is not int imageId || entry.CategoryId is not int categoryId || entry.Bbox is not { Length: 4 } bbox)
-                throw new InvalidDataException($"{where} needs 'image_id', 'category_id' and a 4-number 'bbox'.");
-            if (entry.Id is long annotationId && !annotationIds.Add(annotationId))
-                throw new InvalidDataException($"{where} repeats annotation id {annotationId}.");
-            if (!categoryIds.Contains(categoryId))
-                throw new InvalidDataException($"{where} has category_id {categoryId}, which 'categories' does not list.");
-            if (!images.TryGetValue(imageId, out var image))
-                throw new InvalidDataException($"{where} refers to image_id {imageId}, which 'images' does not list.");
-            var (left, top, right, bottom) = BoxConversions.XywhToXyxy(bbox[0], bbox[1], bbox[2], bbox[3]);
-            var clipped = BoxSanitizer.Clip(left, top, right, bottom, image.Entry.Width!.Value, image.Entry.Height!.Value, report, where);
-            if (clipped is not var (x0, y0, x1, y1))
+            var box = annotation.Box;
+            string where = $"'{source}': {CocoJsonLocation.Annotation(index, annotation.Id)}";
+            var (left, top, right, bottom) = BoxConversions.XywhToXyxy(box.X, box.Y, box.Width, box.Height);
+            var (width, height) = sizes[box.ImageId];
+            if (BoxSanitizer.Clip(left, top, right, bottom, width, height, report, where) is not var (x0, y0, x1, y1))
                 continue;
-            float area = (float)(entry.Area ?? bbox[2] * bbox[3]);
-            image.Boxes.Add(new DetectionBox(categoryId, x0, y0, x1, y1, area, entry.IsCrowd == 1));
+            boxes[box.ImageId].Add(new DetectionBox(box.CategoryId, x0, y0, x1, y1, (float)box.Area, box.IsCrowd));
         }
 
-        var result = new List<DetectionImage>(order.Count);
+        var result = new List<DetectionImage>(file.Images.Count);
         var missing = new List<string>();
-        foreach (int id in order)
+        foreach (var image in file.Images)
         {
-            var (entry, boxes) = images[id];
-            string path = Path.Combine(imageFolder, entry.FileName!);
+            string path = Path.Combine(imageFolder, image.FileName!);
             if (!File.Exists(path))
             {
                 missing.Add(path);
                 report.Add(DatasetReadReport.Kinds.MissingImage, path);
                 continue;
             }
-            result.Add(new DetectionImage(id, path, entry.Width!.Value, entry.Height!.Value, boxes));
+            result.Add(new DetectionImage(image.Id, path, image.Width, image.Height, boxes[image.Id]));
         }
         if (missing.Count > 0 && missingImages == MissingImagePolicy.Fail)
             throw new FileNotFoundException($"{source}: {missing.Count} image file(s) missing under '{imageFolder}', e.g. {string.Join(", ", missing.Take(3))}.");

@@ -43,18 +43,4 @@ public static class CocoDatasetWriter
         WriteResults(detections.Select(d => new CocoResultEntry { ImageId = d.ImageId, CategoryId = d.CategoryId, Bbox = [d.X, d.Y, d.Width, d.Height], Score = d.Score }), path);
 
     static double[] Xywh((float X, float Y, float Width, float Height) box) => [box.X, box.Y, box.Width, box.Height];
-
-    /// <summary>Reads a COCO results file.</summary>
-    public static IReadOnlyList<CocoResultEntry> ReadResults(string path)
-    {
-        using var stream = File.OpenRead(path);
-        try
-        {
-            return JsonSerializer.Deserialize<List<CocoResultEntry>>(stream) ?? [];
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"{path}: malformed COCO results JSON at line {e.LineNumber + 1}: {e.Message}", e);
-        }
-    }
 }

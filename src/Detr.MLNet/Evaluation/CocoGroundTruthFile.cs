@@ -7,4 +7,8 @@ namespace Detr.MLNet.Evaluation;
 public sealed record CocoGroundTruthFile(
     IReadOnlyList<int> ImageIds,
     IReadOnlyList<int> CategoryIds,
-    IReadOnlyList<CocoGroundTruthBox> Boxes);
+    IReadOnlyList<CocoGroundTruthBox> Boxes)
+{
+    /// <summary>The <c>categories</c>' names by id, for reports (evaluation needs none; unnamed categories are absent).</summary>
+    public IReadOnlyDictionary<int, string> CategoryNames { get; init; } = new Dictionary<int, string>().AsReadOnly();
+}

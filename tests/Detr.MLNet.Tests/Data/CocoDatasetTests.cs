@@ -71,7 +71,7 @@ public class CocoDatasetTests
     [Theory]
     [InlineData("""{"images": [], "categories": [{"id": 1, "name": "a"}, {"id": 1, "name": "b"}]}""", "repeats category id 1")]
     [InlineData("""{"images": [{"id": 1, "file_name": "a.png", "width": 5, "height": 5}, {"id": 1, "file_name": "b.png", "width": 5, "height": 5}], "categories": []}""", "repeats image id 1")]
-    [InlineData("""{"images": [{"id": 1, "file_name": "a.png", "width": 5, "height": 5}], "categories": [{"id": 1, "name": "a"}], "annotations": [{"id": 4, "image_id": 1, "category_id": 9, "bbox": [0,0,1,1]}]}""", "annotations[0] (id 4) has category_id 9")]
+    [InlineData("""{"images": [{"id": 1, "file_name": "a.png", "width": 5, "height": 5}], "categories": [{"id": 1, "name": "a"}], "annotations": [{"id": 4, "image_id": 1, "category_id": 9, "bbox": [0,0,1,1]}]}""", "annotation 0 (id 4) has category_id 9")]
     [InlineData("""{"images": [{"id": 1, "file_name": "a.png", "width": 5, "height": 5}], "categories": [{"id": 1, "name": "a"}], "annotations": [{"id": 4, "image_id": 2, "category_id": 1, "bbox": [0,0,1,1]}]}""", "refers to image_id 2")]
     [InlineData("""{"images": [{"id": 1, "file_name": "a.png", "width": 5, "height": 5}], "categories": [{"id": 1, "name": "a"}], "annotations": [{"id": 4, "image_id": 1, "category_id": 1, "bbox": [0,0,1]}]}""", "4-number 'bbox'")]
     public void BadEntriesAreNamed(string json, string expected)
