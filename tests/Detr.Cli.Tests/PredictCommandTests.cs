@@ -31,6 +31,18 @@ public class PredictCommandTests
     }
 
     [Fact]
+    public void DeviceCudaWithTheCpuBuildWarnsOnStderrAndScoresOnTheCpu()
+    {
+        var result = CliRun.Run("predict", "--model", CliRun.Fixture("detr_tiny_hf.onnx"), "--image", CliRun.Fixture("e2e_0.png"),
+            "--json", "--threshold", "0", "--device", "cuda");
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("detr: warning: CUDA execution provider unavailable", result.Error);
+        Assert.Contains("Detr.MLNet.Gpu", result.Error);
+        using var line = JsonDocument.Parse(result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Single());
+        Assert.Equal(10, line.RootElement.GetProperty("detections").GetArrayLength());
+    }
+
+    [Fact]
     public void WritesAnnotatedPictures()
     {
         using var folder = new TempFolder();

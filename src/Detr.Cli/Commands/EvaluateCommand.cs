@@ -21,13 +21,14 @@ static class EvaluateCommand
         var images = new Option<string?>("--images") { Description = "With --model: folder the --gt file names are relative to (default: the JSON's folder)." };
         var json = new Option<bool>("--json") { Description = "Print the 12 stats as one JSON object: AP, AP50, AP75, APs, APm, APl, AR1, AR10, AR100, ARs, ARm, ARl." };
         var maxPixels = ImageLimitOption.Create();
+        var device = ScoringDeviceOption.Create();
         var skip = new Option<bool>("--skip-unreadable")
         {
             Description = "With --model: score an image that cannot be read (too large, truncated, not an image) as no detections, so its objects count as missed, " +
                 "and report how many there were on stderr, instead of stopping at the first.",
         };
         var resize = new ResizeOptions();
-        var command = new Command("evaluate", "COCO bbox metrics, identical to pycocotools' COCOeval.") { gt, dt, model, images, json, maxPixels, skip };
+        var command = new Command("evaluate", "COCO bbox metrics, identical to pycocotools' COCOeval.") { gt, dt, model, images, json, maxPixels, device, skip };
         resize.AddTo(command);
         command.SetAction(parsed =>
         {
@@ -42,7 +43,7 @@ static class EvaluateCommand
             }
             else if (parsed.GetValue(model) is string modelPath)
                 (metrics, names) = ScoreDataset(console, modelPath, groundTruth, parsed.GetValue(images), ImageLimitOption.Value(parsed, maxPixels), parsed.GetValue(skip),
-                    resize.Values(parsed));
+                    resize.Values(parsed), parsed.GetValue(device));
             else
                 throw new ArgumentException("Give --dt (results JSON) or --model (to score the dataset).");
             if (parsed.GetValue(json))
@@ -55,12 +56,13 @@ static class EvaluateCommand
     }
 
     static (CocoMetrics, IReadOnlyDictionary<int, string>) ScoreDataset(CliConsole console, string modelPath, string groundTruth, string? imageFolder,
-        long? maxImagePixels, bool skipUnreadable, (int? Shortest, int? Longest) resize)
+        long? maxImagePixels, bool skipUnreadable, (int? Shortest, int? Longest) resize, DetrExecutionDevice device)
     {
         var ml = new MLContext(seed: 0);
         var data = ml.Data.LoadFromCocoJson(groundTruth, imageFolder, MissingImagePolicy.Fail);
         var unreadable = new List<DetrUnreadableImage>();
-        var (model, _) = ModelSource.Open(ml, modelPath, threshold: 0, maxDetections: 100, maxImagePixels, skipUnreadable ? unreadable.Add : null, resize);
+        var (model, _) = ModelSource.Open(ml, modelPath, threshold: 0, maxDetections: 100, maxImagePixels, skipUnreadable ? unreadable.Add : null, resize,
+            device, warning => console.Error.WriteLine($"detr: warning: {warning}"));
         var scored = model.Transform(data);
         var keyToCategory = data.Dataset.Categories.Select((c, i) => (Key: i + 1, c)).ToDictionary(p => p.Key, p => p.c);
         var metrics = ml.Detection().Evaluate(scored);

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Detr.Cli.Pipeline;
 using Detr.MLNet.Imaging;
 using Detr.MLNet.Rendering;
+using Detr.MLNet.Scoring;
 using Microsoft.ML;
 using Spectre.Console;
 
@@ -24,13 +25,14 @@ static class PredictCommand
         var json = new Option<bool>("--json") { Description = "Print one JSON object per image: {image, detections: [{label, label_id, score, box}]}." };
         var output = new Option<string?>("--out") { Description = "Write annotated PNGs (boxes, labels, scores) into this folder." };
         var maxPixels = ImageLimitOption.Create();
+        var device = ScoringDeviceOption.Create();
         var failFast = new Option<bool>("--fail-fast")
         {
             Description = $"Stop at the first missing or unreadable image (exit {DetrCommandLine.BadInput}). Without it every readable image is scored, " +
                 $"each unreadable one is reported (an {{image, error}} object with --json, a line on stderr) and the exit code is {DetrCommandLine.SomeImagesFailed}.",
         };
         var resize = new ResizeOptions();
-        var command = new Command("predict", "Detect objects in images with a DETR or Deformable DETR model.") { model, images, folder, threshold, max, json, output, maxPixels, failFast };
+        var command = new Command("predict", "Detect objects in images with a DETR or Deformable DETR model.") { model, images, folder, threshold, max, json, output, maxPixels, device, failFast };
         resize.AddTo(command);
         command.SetAction(parsed =>
         {
@@ -48,7 +50,7 @@ static class PredictCommand
                 foreach (var p in paths.Where(p => !File.Exists(p)))
                     throw new FileNotFoundException($"Image not found: '{p}'.");
             int failed = Run(console, parsed.GetValue(model)!, paths, parsed.GetValue(threshold), parsed.GetValue(max), parsed.GetValue(json), parsed.GetValue(output),
-                ImageLimitOption.Value(parsed, maxPixels), stopAtFirst, resize.Values(parsed));
+                ImageLimitOption.Value(parsed, maxPixels), stopAtFirst, resize.Values(parsed), parsed.GetValue(device));
             if (failed == 0)
                 return 0;
             console.Error.WriteLine($"detr: {failed} of {paths.Count} images could not be read; the others were scored.");
@@ -59,13 +61,13 @@ static class PredictCommand
 
     // Returns how many images could not be read (always 0 with failFast, which throws at the first instead).
     static int Run(CliConsole console, string modelPath, IReadOnlyList<string> paths, float threshold, int? maxDetections, bool json, string? outFolder,
-        long? maxImagePixels, bool failFast, (int? Shortest, int? Longest) resize)
+        long? maxImagePixels, bool failFast, (int? Shortest, int? Longest) resize, DetrExecutionDevice device)
     {
         var ml = new MLContext(seed: 0);
         // Filled as the scoring cursor reads each batch, which it does before that batch's rows are enumerated.
         var unreadable = new Dictionary<long, string>();
         var (model, labels) = ModelSource.Open(ml, modelPath, threshold, maxDetections, maxImagePixels,
-            failFast ? null : u => unreadable[u.Row] = u.Reason, resize);
+            failFast ? null : u => unreadable[u.Row] = u.Reason, resize, device, warning => console.Error.WriteLine($"detr: warning: {warning}"));
         var rows = ml.Data.LoadFromEnumerable(paths.Select(p => new ImagePathRow { ImagePath = p }));
         var predictions = ml.Data.CreateEnumerable<PredictionRow>(model.Transform(rows), reuseRowObject: false);
         var table = new Table().AddColumns("image", "label", "score", "box (x0, y0, x1, y1)");
