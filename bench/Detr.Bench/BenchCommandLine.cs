@@ -11,6 +11,7 @@ static class BenchCommandLine
                Detr.Bench evaluation           COCO evaluation time for 5,000 images x 100 detections
                Detr.Bench shapes-training      validation mAP curve of training on the synthetic shapes within a time budget
                Detr.Bench training-phases      where a from-scratch training step's time goes (forward, losses, backward, clip, AdamW)
+               Detr.Bench scoring-soak [--minutes M] [--threads T]  threads scoring good and corrupt images through one model: wrong results, errors, memory
                Detr.Bench forward              forward time: TorchSharp vs our ONNX export in ONNX Runtime vs PyTorch (r50, 800x1066)
                Detr.Bench training-step        training step time: TorchSharp vs PyTorch (tiny at 128x128, r50 at 320x320; batch 2)
                Detr.Bench deformable-forward   Deformable DETR forward: TorchSharp vs our ONNX in ONNX Runtime vs the reference's code (r50, 800x1066)
@@ -54,6 +55,10 @@ static class BenchCommandLine
             return ScoringBenchmark.RunStages();
         if (args[0] == "evaluation")
             return EvaluationBenchmark.Run(images: 5000, detectionsPerImage: 100, repeats: 3);
+        if (args[0] == "scoring-soak")
+            return ScoringSoakBenchmark.Run(
+                minutes: args.SkipWhile(a => a != "--minutes").Skip(1).Select(v => double.Parse(v, CultureInfo.InvariantCulture)).FirstOrDefault(10),
+                threads: args.SkipWhile(a => a != "--threads").Skip(1).Select(v => int.Parse(v, CultureInfo.InvariantCulture)).FirstOrDefault(4));
         if (args[0] == "training-phases")
             return TrainingPhasesBenchmark.Run();
         if (args[0] == "shapes-training")

@@ -17,7 +17,8 @@ static class PeakMemory
         return (before, StatusBytes("VmHWM"));
     }
 
-    static long StatusBytes(string field)
+    /// <summary>A field of /proc/self/status (VmRSS, VmHWM) in bytes.</summary>
+    public static long StatusBytes(string field)
     {
         foreach (string line in File.ReadLines("/proc/self/status"))
             if (line.StartsWith(field + ":", StringComparison.Ordinal))

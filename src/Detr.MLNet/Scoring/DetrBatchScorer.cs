@@ -13,7 +13,7 @@ namespace Detr.MLNet.Scoring;
 /// </summary>
 public sealed class DetrBatchScorer
 {
-    readonly InferenceSession _session;
+    readonly SharedInferenceSession _session;
     readonly DetrOnnxSignature _signature;
     readonly int _shortestEdge;
     readonly int _longestEdge;
@@ -25,7 +25,7 @@ public sealed class DetrBatchScorer
     float[] _pixels = [];
     Array? _mask;
 
-    internal DetrBatchScorer(InferenceSession session, DetrOnnxSignature signature, int shortestEdge, int longestEdge,
+    internal DetrBatchScorer(SharedInferenceSession session, DetrOnnxSignature signature, int shortestEdge, int longestEdge,
         ImageNetNormalization normalization)
     {
         _session = session;
@@ -99,7 +99,8 @@ public sealed class DetrBatchScorer
                 names.Add(_signature.MaskInput);
                 values.Add(OrtValue.CreateTensorValueFromMemory(mask, [shape[0], shape[2], shape[3]]));
             }
-            using var outputs = _session.Run(runOptions, names, values, _outputNames);
+            using var held = _session.Run();
+            using var outputs = held.Session.Run(runOptions, names, values, _outputNames);
             return ReadOutputs(outputs, (int)shape[0], (int)shape[^2], (int)shape[^1]).Raw;
         }
         finally
@@ -184,7 +185,8 @@ public sealed class DetrBatchScorer
                 names.Add(_signature.MaskInput);
                 values.Add(CreateMask(group, batch, height, width));
             }
-            using var outputs = _session.Run(runOptions, names, values, _outputNames);
+            using var held = _session.Run();
+            using var outputs = held.Session.Run(runOptions, names, values, _outputNames);
             return ReadOutputs(outputs, count, height, width);
         }
         finally

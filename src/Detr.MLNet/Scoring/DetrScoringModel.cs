@@ -73,7 +73,7 @@ public sealed class DetrScoringModel : IDisposable
         {
             var signature = DetrOnnxSignature.Detect(session, options);
             var metadata = session.ModelMetadata.CustomMetadataMap;
-            int width = signature.LogitsWidth ?? ProbeLogitsWidth(session, signature);
+            int width = signature.LogitsWidth ?? ProbeLogitsWidth(new SharedInferenceSession(session), signature);
             var declared = LabelNameResolver.Declared(options.LabelNames, metadata, options.ModelPath);
             var postprocessing = DetrPostprocessingDetection.Resolve(options.Postprocessing, metadata, width, declared?.Names.Length);
             int classCount = DetrPostprocessingDetection.ClassCount(postprocessing, width);
@@ -195,7 +195,7 @@ public sealed class DetrScoringModel : IDisposable
     }
 
     // Models exported with a dynamic class dimension only reveal it when run; one tiny run settles the schema.
-    static int ProbeLogitsWidth(InferenceSession session, DetrOnnxSignature signature)
+    static int ProbeLogitsWidth(SharedInferenceSession session, DetrOnnxSignature signature)
     {
         var scorer = new DetrBatchScorer(session, signature, 32, 32, ImageNetNormalization.ImageNet);
         var probe = new RgbImage(new byte[32 * 32 * 3], 32, 32);
@@ -236,7 +236,7 @@ public sealed class DetrScoringModel : IDisposable
     static string Quoted(string text) => text.Length <= 100 ? text : $"{text[..100]}… ({text.Length:N0} characters)";
 
     /// <summary>Creates a scorer with its own buffers; give each thread or cursor its own.</summary>
-    public DetrBatchScorer CreateScorer() => new(_session.Session, Signature, ShortestEdge, LongestEdge, Normalization);
+    public DetrBatchScorer CreateScorer() => new(_session, Signature, ShortestEdge, LongestEdge, Normalization);
 
     /// <summary>Releases this model's hold on the ONNX Runtime session (closed when no model made by <see cref="WithOptions"/> holds it).</summary>
     public void Dispose()

@@ -26,4 +26,29 @@ sealed class SharedInferenceSession(InferenceSession session)
         if (Interlocked.Decrement(ref _holders) == 0)
             session.Dispose();
     }
+
+    /// <summary>
+    /// The session held for one run: a run in flight keeps it open, and once it is closed a run is refused here.
+    /// ONNX Runtime's C# API does not check: running a closed session reads freed native memory and kills the process.
+    /// </summary>
+    public Lease Run()
+    {
+        if (Interlocked.Increment(ref _holders) <= 1)
+        {
+            Interlocked.Decrement(ref _holders);
+            throw new ObjectDisposedException(nameof(DetrScoringModel),
+                "The DETR model's ONNX Runtime session is closed: the model was disposed, or a PredictionEngine that owned it was " +
+                "(ML.NET's PredictionEngine disposes its transformer by default). To share one model between prediction engines, create " +
+                "them with new PredictionEngineOptions { OwnsTransformer = false } (or use PredictionEnginePool) and dispose the model last.");
+        }
+        return new Lease(this);
+    }
+
+    /// <summary>One run's hold on the session; disposing it lets go.</summary>
+    public readonly struct Lease(SharedInferenceSession shared) : IDisposable
+    {
+        public InferenceSession Session => shared.Session;
+
+        public void Dispose() => shared.Release();
+    }
 }
