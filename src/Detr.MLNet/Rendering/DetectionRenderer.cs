@@ -16,7 +16,8 @@ public static class DetectionRenderer
         using var canvas = new SKCanvas(bitmap);
         float stroke = Math.Max(2f, Math.Min(image.Width, image.Height) / 200f);
         float textSize = Math.Max(11f, Math.Min(image.Width, image.Height) / 30f);
-        using var font = new SKPaint { Typeface = Typeface, TextSize = textSize, IsAntialias = true };
+        using var font = new SKFont(Typeface, textSize);
+        using var text = new SKPaint { IsAntialias = true };
         foreach (var box in boxes)
         {
             var colour = DetectionPalette.ColorFor(box.ClassId);
@@ -25,10 +26,10 @@ public static class DetectionRenderer
                 canvas.DrawRect(rect, halo);
             using (var outline = new SKPaint { Style = SKPaintStyle.Stroke, StrokeWidth = stroke, Color = colour })
                 canvas.DrawRect(rect, outline);
-            DrawTab(canvas, font, box.Caption, box.X0, box.Y0, colour, image.Height);
+            DrawTab(canvas, font, text, box.Caption, box.X0, box.Y0, colour, image.Height);
         }
         if (title is not null)
-            DrawTab(canvas, font, title, 0, textSize + 6, SKColors.Black, image.Height);
+            DrawTab(canvas, font, text, title, 0, textSize + 6, SKColors.Black, image.Height);
         return bitmap;
     }
 
@@ -56,15 +57,15 @@ public static class DetectionRenderer
     static SKTypeface Typeface { get; } = SKTypeface.FromFamilyName("DejaVu Sans") ?? SKTypeface.Default;
 
     // The caption sits above the box when there is room, else just inside its top edge.
-    static void DrawTab(SKCanvas canvas, SKPaint font, string text, float x, float y, SKColor colour, int imageHeight)
+    static void DrawTab(SKCanvas canvas, SKFont font, SKPaint ink, string text, float x, float y, SKColor colour, int imageHeight)
     {
         float width = font.MeasureText(text) + 6;
-        float height = font.TextSize + 4;
+        float height = font.Size + 4;
         float top = y - height >= 0 ? y - height : Math.Min(y, imageHeight - height);
         using (var fill = new SKPaint { Style = SKPaintStyle.Fill, Color = colour })
             canvas.DrawRect(new SKRect(x, top, x + width, top + height), fill);
-        font.Color = DetectionPalette.TextOn(colour);
-        canvas.DrawText(text, x + 3, top + font.TextSize, font);
+        ink.Color = DetectionPalette.TextOn(colour);
+        canvas.DrawText(text, x + 3, top + font.Size, SKTextAlign.Left, font, ink);
     }
 
     static SKBitmap ToBitmap(RgbImage image)

@@ -31,29 +31,26 @@ public static class LineChart
         float Px(double x) => plot.Left + (float)((x - xMin) / (xMax - xMin)) * plot.Width;
         float Py(double y) => plot.Bottom - (float)((y - yMin) / (yMax - yMin)) * plot.Height;
 
-        using var ink = new SKPaint
-        {
-            Color = SKColors.Black, IsAntialias = true, TextSize = 14,
-            Typeface = SKTypeface.FromFamilyName("DejaVu Sans") ?? SKTypeface.Default
-        };
+        using var ink = new SKPaint { Color = SKColors.Black, IsAntialias = true };
+        using var font = new SKFont(SKTypeface.FromFamilyName("DejaVu Sans") ?? SKTypeface.Default, 14);
         using var grid = new SKPaint { Color = new SKColor(220, 220, 220), StrokeWidth = 1 };
         using var axis = new SKPaint { Color = SKColors.Black, StrokeWidth = 1.5f, Style = SKPaintStyle.Stroke };
         foreach (double tick in Ticks(xMin, xMax))
         {
             canvas.DrawLine(Px(tick), plot.Top, Px(tick), plot.Bottom, grid);
-            canvas.DrawText(Format(tick), Px(tick) - 12, plot.Bottom + 20, ink);
+            canvas.DrawText(Format(tick), Px(tick) - 12, plot.Bottom + 20, SKTextAlign.Left, font, ink);
         }
         foreach (double tick in Ticks(yMin, yMax))
         {
             canvas.DrawLine(plot.Left, Py(tick), plot.Right, Py(tick), grid);
-            canvas.DrawText(Format(tick), plot.Left - 8 - ink.MeasureText(Format(tick)), Py(tick) + 5, ink);
+            canvas.DrawText(Format(tick), plot.Left - 8 - font.MeasureText(Format(tick)), Py(tick) + 5, SKTextAlign.Left, font, ink);
         }
         canvas.DrawRect(plot, axis);
-        canvas.DrawText(title, plot.MidX - ink.MeasureText(title) / 2, Top - 18, ink);
-        canvas.DrawText(xLabel, plot.MidX - ink.MeasureText(xLabel) / 2, Height - 20, ink);
+        canvas.DrawText(title, plot.MidX - font.MeasureText(title) / 2, Top - 18, SKTextAlign.Left, font, ink);
+        canvas.DrawText(xLabel, plot.MidX - font.MeasureText(xLabel) / 2, Height - 20, SKTextAlign.Left, font, ink);
         canvas.Save();
         canvas.RotateDegrees(-90, 22, plot.MidY);
-        canvas.DrawText(yLabel, 22 - ink.MeasureText(yLabel) / 2, plot.MidY, ink);
+        canvas.DrawText(yLabel, 22 - font.MeasureText(yLabel) / 2, plot.MidY, SKTextAlign.Left, font, ink);
         canvas.Restore();
 
         for (int s = 0; s < series.Count; s++)
@@ -75,7 +72,7 @@ public static class LineChart
             canvas.Restore();
             float legendY = Top + 20 + s * 22;
             canvas.DrawLine(plot.Right + 15, legendY - 5, plot.Right + 40, legendY - 5, line);
-            canvas.DrawText(series[s].Name, plot.Right + 46, legendY, ink);
+            canvas.DrawText(series[s].Name, plot.Right + 46, legendY, SKTextAlign.Left, font, ink);
         }
         return bitmap;
     }
