@@ -71,13 +71,14 @@ static class ScoringSoakBenchmark
             }
             workers.ForEach(w => w.Start());
             var samples = new List<(double Minutes, long Rss)>();
-            while (workers.Any(w => w.IsAlive))
+            do
             {
                 Thread.Sleep(1000);
                 long rss = PeakMemory.StatusBytes("VmRSS");
                 peakRss = Math.Max(peakRss, rss);
                 samples.Add((stop.Elapsed.TotalMinutes, rss));
             }
+            while (workers.Any(w => w.IsAlive)); // at least one sample, however short the run
             workers.ForEach(w => w.Join());
             long endRss = PeakMemory.StatusBytes("VmRSS");
 
@@ -89,7 +90,8 @@ static class ScoringSoakBenchmark
             // The first and last tenth of the run: a leak shows as a rising floor, not as the peaks of a few calls.
             int tenth = Math.Max(1, samples.Count / 10);
             Console.WriteLine($"  resident memory: {startRss / Mb:F0} MB before, {peakRss / Mb:F0} MB peak, {endRss / Mb:F0} MB at the end; " +
-                $"median of the first tenth {Median(samples.Take(tenth)) / Mb:F0} MB, of the last tenth {Median(samples.TakeLast(tenth)) / Mb:F0} MB");
+                $"median of the first tenth {Statistics.Median(samples.Take(tenth).Select(m => (double)m.Rss).ToList()) / Mb:F0} MB, " +
+                $"of the last tenth {Statistics.Median(samples.TakeLast(tenth).Select(m => (double)m.Rss).ToList()) / Mb:F0} MB");
             (model as IDisposable)?.Dispose();
             return mismatches == 0 && errors == 0 ? 0 : 1;
         }
@@ -97,12 +99,6 @@ static class ScoringSoakBenchmark
         {
             folder.Delete(recursive: true);
         }
-    }
-
-    static double Median(IEnumerable<(double, long Rss)> samples)
-    {
-        var sorted = samples.Select(s => (double)s.Rss).Order().ToArray();
-        return sorted.Length == 0 ? 0 : sorted[sorted.Length / 2];
     }
 
     static IEnumerable<string> CorruptImages(string folder)

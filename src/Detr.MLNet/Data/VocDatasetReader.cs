@@ -31,7 +31,8 @@ public static class VocDatasetReader
         {
             var (file, fileName, width, height, objects) = parsed[i];
             string path = Path.Combine(imageFolder, fileName);
-            if ((width == 0 || height == 0) && File.Exists(path))
+            bool imageExists = File.Exists(path);
+            if ((width == 0 || height == 0) && imageExists)
                 (width, height) = SizeFromImage(file, path);
             var boxes = new List<DetectionBox>();
             foreach (var o in objects)
@@ -46,7 +47,7 @@ public static class VocDatasetReader
                     report.Add(DatasetReadReport.Kinds.Difficult, where);
                 boxes.Add(new DetectionBox(category, x0, y0, x1, y1, (x1 - x0) * (y1 - y0), o.Difficult));
             }
-            if (!File.Exists(path))
+            if (!imageExists)
             {
                 missing.Add(path);
                 report.Add(DatasetReadReport.Kinds.MissingImage, path);

@@ -69,17 +69,18 @@ public sealed class DetrScoringModel : IDisposable
         OnnxExternalData.CheckInside(bytes, options.ModelBytes is null ? Path.GetDirectoryName(Path.GetFullPath(options.ModelPath!))! : Environment.CurrentDirectory, source);
 
         var session = CreateSession(bytes, options, source, warn);
+        var shared = new SharedInferenceSession(session);
         try
         {
             var signature = DetrOnnxSignature.Detect(session, options);
             var metadata = session.ModelMetadata.CustomMetadataMap;
-            int width = signature.LogitsWidth ?? ProbeLogitsWidth(new SharedInferenceSession(session), signature);
+            int width = signature.LogitsWidth ?? ProbeLogitsWidth(shared, signature);
             var declared = LabelNameResolver.Declared(options.LabelNames, metadata, options.ModelPath);
             var postprocessing = DetrPostprocessingDetection.Resolve(options.Postprocessing, metadata, width, declared?.Names.Length);
             int classCount = DetrPostprocessingDetection.ClassCount(postprocessing, width);
             signature = signature with { LogitsWidth = width, ClassCount = classCount, Postprocessing = postprocessing };
             var labels = LabelNameResolver.Resolve(classCount, options.LabelNames, metadata, options.ModelPath);
-            return new DetrScoringModel(bytes, options.Clone(), new SharedInferenceSession(session), signature, labels, metadata);
+            return new DetrScoringModel(bytes, options.Clone(), shared, signature, labels, metadata);
         }
         catch (InvalidDataException e)
         {
@@ -157,7 +158,7 @@ public sealed class DetrScoringModel : IDisposable
 
     static InferenceSession CreateSession(byte[] bytes, DetrScoringOptions options, string source, Action<string>? warn)
     {
-        var sessionOptions = new SessionOptions { GraphOptimizationLevel = options.GraphOptimizationLevel };
+        using var sessionOptions = new SessionOptions { GraphOptimizationLevel = options.GraphOptimizationLevel };
         if (options.IntraOpThreads is int threads)
             sessionOptions.IntraOpNumThreads = threads;
         if (options.Device == DetrExecutionDevice.Cuda)
@@ -173,10 +174,7 @@ public sealed class DetrScoringModel : IDisposable
                     ? "ONNX Runtime's GPU build is here but could not start CUDA: check the GPU, its driver and the CUDA/cuDNN libraries ONNX Runtime needs"
                     : "the application has ONNX Runtime's CPU build: reference the Detr.MLNet.Gpu package to score on the GPU";
                 if (!options.CpuFallback)
-                {
-                    sessionOptions.Dispose();
                     throw new InvalidOperationException($"{reason}; {remedy}. Set CpuFallback to true to score on the CPU instead.", e);
-                }
                 warn?.Invoke($"{reason}; scoring on the CPU ({remedy}).");
             }
         }
@@ -187,10 +185,6 @@ public sealed class DetrScoringModel : IDisposable
         catch (OnnxRuntimeException e)
         {
             throw new InvalidDataException($"{source} is not a loadable ONNX model: {e.Message}", e);
-        }
-        finally
-        {
-            sessionOptions.Dispose();
         }
     }
 

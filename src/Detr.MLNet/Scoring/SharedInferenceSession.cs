@@ -3,8 +3,8 @@ using Microsoft.ML.OnnxRuntime;
 namespace Detr.MLNet.Scoring;
 
 /// <summary>
-/// One ONNX Runtime session held by a model and by the models made from it with other scoring options
-/// (<see cref="DetrScoringModel.WithOptions"/>); the last holder to let go closes it.
+/// One ONNX Runtime session held by a model, by the models made from it with other scoring options
+/// (<see cref="DetrScoringModel.WithOptions"/>) and by each run in flight; the last holder to let go closes it.
 /// </summary>
 sealed class SharedInferenceSession(InferenceSession session)
 {
@@ -15,8 +15,7 @@ sealed class SharedInferenceSession(InferenceSession session)
     /// <summary>One more holder; refused once every holder has let go, as the session is closed by then.</summary>
     public SharedInferenceSession Share()
     {
-        if (Interlocked.Increment(ref _holders) <= 1)
-            throw new ObjectDisposedException(nameof(DetrScoringModel), "The model's ONNX Runtime session is closed.");
+        Hold();
         return this;
     }
 
@@ -33,14 +32,7 @@ sealed class SharedInferenceSession(InferenceSession session)
     /// </summary>
     public Lease Run()
     {
-        if (Interlocked.Increment(ref _holders) <= 1)
-        {
-            Interlocked.Decrement(ref _holders);
-            throw new ObjectDisposedException(nameof(DetrScoringModel),
-                "The DETR model's ONNX Runtime session is closed: the model was disposed, or a PredictionEngine that owned it was " +
-                "(ML.NET's PredictionEngine disposes its transformer by default). To share one model between prediction engines, create " +
-                "them with new PredictionEngineOptions { OwnsTransformer = false } (or use PredictionEnginePool) and dispose the model last.");
-        }
+        Hold();
         return new Lease(this);
     }
 
@@ -50,5 +42,17 @@ sealed class SharedInferenceSession(InferenceSession session)
         public InferenceSession Session => shared.Session;
 
         public void Dispose() => shared.Release();
+    }
+
+    // A refused hold is taken back, so the count stays at zero: a later hold is refused too, never granted on a closed session.
+    void Hold()
+    {
+        if (Interlocked.Increment(ref _holders) > 1)
+            return;
+        Interlocked.Decrement(ref _holders);
+        throw new ObjectDisposedException(nameof(DetrScoringModel),
+            "The DETR model's ONNX Runtime session is closed: the model was disposed, or a PredictionEngine that owned it was " +
+            "(ML.NET's PredictionEngine disposes its transformer by default). To share one model between prediction engines, create " +
+            "them with new PredictionEngineOptions { OwnsTransformer = false } (or use PredictionEnginePool) and dispose the model last.");
     }
 }

@@ -1,3 +1,4 @@
+using Detr.MLNet.Imaging;
 using Detr.MLNet.Scoring;
 using Microsoft.ML;
 using static Detr.MLNet.Tests.Scoring.ScoringPipeline;
@@ -25,6 +26,18 @@ public class DetrPredictionEngineSharingTests
         first.Dispose();
         var e = Assert.Throws<ObjectDisposedException>(() => second.Predict(new ImageRow { ImagePath = image }));
         Assert.Contains("OwnsTransformer = false", e.Message);
+    }
+
+    [Fact]
+    public void AClosedSessionStaysRefusedAfterARefusedShare()
+    {
+        var model = DetrScoringModel.Open(Options("detr_tiny_hf.onnx"));
+        var scorer = model.CreateScorer();
+        model.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => model.WithOptions(o => o.ScoreThreshold = 0.5f));
+        // The refused share must not count as a holder: the run after it would then use the closed session.
+        var e = Assert.Throws<ObjectDisposedException>(() => scorer.RunRawPerImage([new RgbImage(new byte[32 * 32 * 3], 32, 32)]));
+        Assert.Contains("session is closed", e.Message);
     }
 
     [Fact]
