@@ -32,6 +32,27 @@ public static partial class FileBasedApp
         return $"#:property RestoreAdditionalProjectSources={feed.Folder}\n" + text;
     }
 
+    /// <summary>
+    /// Runs the app at <paramref name="appPath"/> with <c>dotnet run</c>, its build output in a folder of its own that is
+    /// deleted afterwards: the SDK's default (one folder per app under the user's profile, never cleaned) keeps a copy of
+    /// libtorch for every platform per app, gigabytes that once ran a CI machine out of disk. Hard links to the NuGet
+    /// cache keep even the transient copy small.
+    /// </summary>
+    internal static ProcessRunner.Result Run(string appPath, string arguments, string workingDirectory, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var artifacts = Directory.CreateTempSubdirectory("detr-app-build-").FullName;
+        try
+        {
+            return ProcessRunner.Run("dotnet",
+                $"run --artifacts-path \"{artifacts}\" -p:CreateHardLinksForCopyLocalIfPossible=true \"{appPath}\" {arguments}",
+                workingDirectory, TimeSpan.FromMinutes(10), environment);
+        }
+        finally
+        {
+            try { Directory.Delete(artifacts, recursive: true); } catch (IOException) { }
+        }
+    }
+
     static string Assemble(IEnumerable<string> cells, LocalPackageFeed feed)
     {
         var directives = new List<string> { "#:property PublishAot=false", $"#:property RestoreAdditionalProjectSources={feed.Folder}" };

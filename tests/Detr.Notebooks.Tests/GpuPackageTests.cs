@@ -19,7 +19,7 @@ public class GpuPackageTests(LocalPackageFeed feed)
             string app = Path.Combine(work, "gpu.cs");
             File.WriteAllText(app, AppSource());
             string model = Path.Combine(RepositoryLayout.Root, "tests", "fixtures", "scoring", "detr_tiny_hf.onnx");
-            var run = ProcessRunner.Run("dotnet", $"run \"{app}\" -- \"{model}\"", work, TimeSpan.FromMinutes(10));
+            var run = FileBasedApp.Run(app, $"-- \"{model}\"", work);
             Assert.True(run.ExitCode == 0, $"the GPU app failed:\n{run.Output}");
 
             // The GPU build won: the CPU build lists no CUDA provider.

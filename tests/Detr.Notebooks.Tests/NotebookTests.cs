@@ -26,8 +26,7 @@ public class NotebookTests(LocalPackageFeed feed)
             string app = Path.Combine(folder, name.Replace('-', '_') + ".cs");
             File.WriteAllText(app, source);
             // Run from notebooks/ so the notebooks' relative paths resolve as they do in the editor.
-            return ProcessRunner.Run("dotnet", $"run \"{app}\"", Path.Combine(RepositoryLayout.Root, "notebooks"), TimeSpan.FromMinutes(10),
-                new Dictionary<string, string> { ["DETR_NOTEBOOK_PRESET"] = "tiny" });
+            return FileBasedApp.Run(app, "", Path.Combine(RepositoryLayout.Root, "notebooks"), new Dictionary<string, string> { ["DETR_NOTEBOOK_PRESET"] = "tiny" });
         }
         finally
         {

@@ -27,7 +27,6 @@ public class ScriptTests(LocalPackageFeed feed)
     {
         string app = Path.Combine(workingDirectory, script);
         File.WriteAllText(app, FileBasedApp.FromScript(Path.Combine(RepositoryLayout.Root, "scripts", script), feed));
-        return ProcessRunner.Run("dotnet", $"run \"{app}\" {arguments}", workingDirectory, TimeSpan.FromMinutes(10),
-            new Dictionary<string, string> { ["DETR_SCRIPT_PRESET"] = "tiny" });
+        return FileBasedApp.Run(app, arguments, workingDirectory, new Dictionary<string, string> { ["DETR_SCRIPT_PRESET"] = "tiny" });
     }
 }
