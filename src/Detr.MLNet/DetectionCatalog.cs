@@ -22,12 +22,14 @@ public sealed class DetectionCatalog
 
     /// <summary>
     /// COCO metrics (identical to pycocotools' COCOeval) of a scored view that still carries the ground-truth Labels and
-    /// Boxes columns. Score with <c>ScoreThreshold = 0</c> for the standard mAP.
+    /// Boxes columns. Score with <c>ScoreThreshold = 0</c> for the standard mAP. <paramref name="options"/> defaults to
+    /// pycocotools' bbox parameters (set <c>UseCategories = false</c> for class-agnostic metrics).
     /// </summary>
     public Evaluation.CocoMetrics Evaluate(IDataView predictions, string labelColumnName = DetrColumnNames.Labels,
         string boxesColumnName = DetrColumnNames.Boxes, string predictedLabelColumnName = DetrColumnNames.PredictedLabel,
-        string scoreColumnName = DetrColumnNames.Score, string predictedBoxesColumnName = DetrColumnNames.PredictedBoundingBoxes) =>
-        Evaluation.DetectionEvaluation.Evaluate(predictions, labelColumnName, boxesColumnName, predictedLabelColumnName, scoreColumnName, predictedBoxesColumnName);
+        string scoreColumnName = DetrColumnNames.Score, string predictedBoxesColumnName = DetrColumnNames.PredictedBoundingBoxes,
+        Evaluation.CocoEvaluationOptions? options = null) =>
+        Evaluation.DetectionEvaluation.Evaluate(predictions, labelColumnName, boxesColumnName, predictedLabelColumnName, scoreColumnName, predictedBoxesColumnName, options);
 }
 
 /// <summary>Holder for detection trainer extension methods.</summary>

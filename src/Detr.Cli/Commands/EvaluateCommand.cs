@@ -20,6 +20,7 @@ static class EvaluateCommand
         var model = new Option<string?>("--model") { Description = "Score the --gt dataset's images with this model (.onnx or .zip) instead of reading --dt." };
         var images = new Option<string?>("--images") { Description = "With --model: folder the --gt file names are relative to (default: the JSON's folder)." };
         var json = new Option<bool>("--json") { Description = "Print the 12 stats as one JSON object: AP, AP50, AP75, APs, APm, APl, AR1, AR10, AR100, ARs, ARm, ARl." };
+        var agnostic = new Option<bool>("--class-agnostic") { Description = "Pool the classes (pycocotools' useCats = 0): how well objects are found, whatever class they are given." };
         var maxPixels = ImageLimitOption.Create();
         var device = ScoringDeviceOption.Create();
         var skip = new Option<bool>("--skip-unreadable")
@@ -28,22 +29,23 @@ static class EvaluateCommand
                 "and report how many there were on stderr, instead of stopping at the first.",
         };
         var resize = new ResizeOptions();
-        var command = new Command("evaluate", "COCO bbox metrics, identical to pycocotools' COCOeval.") { gt, dt, model, images, json, maxPixels, device, skip };
+        var command = new Command("evaluate", "COCO bbox metrics, identical to pycocotools' COCOeval.") { gt, dt, model, images, json, agnostic, maxPixels, device, skip };
         resize.AddTo(command);
         command.SetAction(parsed =>
         {
             string groundTruth = parsed.GetValue(gt) ?? throw new ArgumentException("Give --gt (COCO ground truth) with --dt or --model.");
+            var evaluation = new CocoEvaluationOptions { UseCategories = !parsed.GetValue(agnostic) };
             CocoMetrics metrics;
             IReadOnlyDictionary<int, string> names;
             if (parsed.GetValue(dt) is string results)
             {
-                metrics = new CocoEvaluator().EvaluateFiles(groundTruth, results);
+                metrics = new CocoEvaluator(evaluation).EvaluateFiles(groundTruth, results);
                 // Names only: read as evaluation reads it, so a ground truth without file names or sizes still prints.
                 names = CocoJsonFiles.ReadGroundTruth(groundTruth).CategoryNames;
             }
             else if (parsed.GetValue(model) is string modelPath)
                 (metrics, names) = ScoreDataset(console, modelPath, groundTruth, parsed.GetValue(images), ImageLimitOption.Value(parsed, maxPixels), parsed.GetValue(skip),
-                    resize.Values(parsed), parsed.GetValue(device));
+                    resize.Values(parsed), parsed.GetValue(device), evaluation);
             else
                 throw new ArgumentException("Give --dt (results JSON) or --model (to score the dataset).");
             if (parsed.GetValue(json))
@@ -56,7 +58,7 @@ static class EvaluateCommand
     }
 
     static (CocoMetrics, IReadOnlyDictionary<int, string>) ScoreDataset(CliConsole console, string modelPath, string groundTruth, string? imageFolder,
-        long? maxImagePixels, bool skipUnreadable, (int? Shortest, int? Longest) resize, DetrExecutionDevice device)
+        long? maxImagePixels, bool skipUnreadable, (int? Shortest, int? Longest) resize, DetrExecutionDevice device, CocoEvaluationOptions evaluation)
     {
         var ml = new MLContext(seed: 0);
         var data = ml.Data.LoadFromCocoJson(groundTruth, imageFolder, MissingImagePolicy.Fail);
@@ -65,7 +67,7 @@ static class EvaluateCommand
             device, warning => console.Error.WriteLine($"detr: warning: {warning}"));
         var scored = model.Transform(data);
         var keyToCategory = data.Dataset.Categories.Select((c, i) => (Key: i + 1, c)).ToDictionary(p => p.Key, p => p.c);
-        var metrics = ml.Detection().Evaluate(scored);
+        var metrics = ml.Detection().Evaluate(scored, options: evaluation);
         if (skipUnreadable)
             ReportUnreadable(console, unreadable, data.Dataset.Images.Count);
         return (metrics, keyToCategory.ToDictionary(p => p.Key, p => p.Value.Name));
@@ -87,7 +89,7 @@ static class EvaluateCommand
         console.Rich.Write(table);
         var perClass = new Table().AddColumns("class", "AP");
         foreach (var (id, ap) in metrics.PerCategoryAP)
-            perClass.AddRow(Markup.Escape(names.GetValueOrDefault(id, id.ToString())), ap.ToString("0.000"));
+            perClass.AddRow(Markup.Escape(id == -1 ? "(classes pooled)" : names.GetValueOrDefault(id, id.ToString())), ap.ToString("0.000"));
         console.Rich.Write(perClass);
     }
 }

@@ -32,11 +32,7 @@ static class TrainCommand
         var validation = new Option<string?>("--validation") { Description = "COCO annotations of a held-out split, evaluated as training goes." };
         var output = new Option<string>("--out") { Description = "Output folder: model.onnx, model.zip, checkpoints/, loss-curve.png.", DefaultValueFactory = _ => "detr-train" };
         var recipe = new Option<string?>("--recipe") { Description = $"Training recipe: {string.Join(", ", DetrRecipes.Names)} (default: fine-tune with --from/--from-backbone, else from-scratch). The flags below override single settings." };
-        var architecture = new Option<string?>("--architecture") { Description = "detr or deformable (default: the recipe's, or the --from checkpoint's)." };
-        var boxRefine = new Option<bool?>("--box-refine") { Description = "Deformable DETR: iterative box refinement." };
-        var twoStage = new Option<bool?>("--two-stage") { Description = "Deformable DETR: queries from the encoder's proposals (implies --box-refine)." };
-        var levels = new Option<int?>("--levels") { Description = "Deformable DETR: feature levels (C3–C5 plus stride-2 extra levels)." };
-        var denoising = new Option<int?>("--denoising") { Description = "Deformable DETR: groups of noised ground-truth queries in training (DN-DETR); 0 for none. The exported model is the same either way." };
+        var weightAverage = new Option<double?>("--ema") { Description = "Keep an exponential moving average of the weights with this decay (e.g. 0.999) and export it; 0 for none." };
         var epochs = new Option<int?>("--epochs") { Description = "Epochs to train." };
         var batch = new Option<int?>("--batch-size") { Description = "Images per step." };
         var lr = new Option<double?>("--lr") { Description = "Learning rate of the transformer and heads." };
@@ -44,8 +40,6 @@ static class TrainCommand
         var lrDrop = new Option<int?>("--lr-drop") { Description = "Divide learning rates by 10 every this many epochs (default: two thirds of the epochs)." };
         var clip = new Option<double?>("--clip-max-norm") { Description = "Gradient clipping norm." };
         var size = new Option<int?>("--image-size") { Description = "Training and evaluation short side in pixels (default: the recipe's, from the images)." };
-        var backbone = new Option<int?>("--backbone") { Description = "ResNet depth: 18, 34, 50 or 101." };
-        var queries = new Option<int?>("--queries") { Description = "Object queries (most detections per image)." };
         var from = new Option<string?>("--from") { Description = "Start from this checkpoint (Detr.Training checkpoint, reference .pth or safetensors of DETR or Deformable DETR); the class head is re-initialised if the class count differs." };
         var fromBackbone = new Option<string?>("--from-backbone") { Description = "Start the backbone from an ImageNet ResNet: torch.save(torchvision resnet.state_dict()) of the --backbone depth, as the reference trains." };
         var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoint in --out/checkpoints." };
@@ -55,8 +49,10 @@ static class TrainCommand
         var skipUnreadable = new Option<bool>("--skip-unreadable") { Description = "Leave out training and validation images that cannot be read (each reported on stderr) instead of stopping." };
         var maxPixels = ImageLimitOption.Create();
         var command = new Command("train", "Train DETR or Deformable DETR with TorchSharp, with a recipe chosen from the data; Ctrl+C saves a resumable checkpoint.")
-            { data, format, images, labels, classes, validation, output, recipe, architecture, boxRefine, twoStage, levels, denoising, epochs, batch, lr, lrBackbone,
-              lrDrop, clip, size, backbone, queries, from, fromBackbone, resume, timeLimit, device, seed, maxPixels, skipUnreadable };
+            { data, format, images, labels, classes, validation, output, recipe, weightAverage, epochs, batch, lr, lrBackbone,
+              lrDrop, clip, size, from, fromBackbone, resume, timeLimit, device, seed, maxPixels, skipUnreadable };
+        var architecture = new ArchitectureOptions();
+        architecture.AddTo(command);
         command.SetAction(parsed =>
         {
             var ml = new MLContext(seed: parsed.GetValue(seed));
@@ -68,8 +64,7 @@ static class TrainCommand
             var chosen = parsed.GetValue(recipe) is string name ? DetrRecipes.Named(name, profile)
                 : DetrRecipes.Choose(profile, startsFromPretrainedWeights: startFrom is not null || startBackbone is not null);
             var options = chosen.Options;
-            options.Model = Architecture(options.Model, startFrom, parsed.GetValue(architecture), parsed.GetValue(backbone), parsed.GetValue(queries),
-                parsed.GetValue(boxRefine), parsed.GetValue(twoStage), parsed.GetValue(levels), parsed.GetValue(denoising));
+            options.Model = architecture.Apply(parsed, options.Model, startFrom);
             if (parsed.GetValue(epochs) is int epochCount)
             {
                 options.Epochs = epochCount;
@@ -80,6 +75,8 @@ static class TrainCommand
             options.LearningRate = parsed.GetValue(lr) ?? options.LearningRate;
             options.BackboneLearningRate = parsed.GetValue(lrBackbone) ?? options.BackboneLearningRate;
             options.GradientClipNorm = parsed.GetValue(clip) ?? options.GradientClipNorm;
+            if (parsed.GetValue(weightAverage) is double decay)
+                options.WeightAverageDecay = decay > 0 ? decay : null;
             if (parsed.GetValue(size) is int pixels)
                 options.Augmentation = chosen.Name == DetrRecipes.FineTuneName ? DetrAugmentationOptions.ScaledTo(pixels) : DetrAugmentationOptions.FlipOnly(pixels);
             console.Rich.MarkupLine($"[green]data[/]     {Markup.Escape(profile.ToString())}");
@@ -116,45 +113,6 @@ static class TrainCommand
             return 0;
         });
         return command;
-    }
-
-    // The recipe's architecture (or the --from checkpoint's), with the flags' changes.
-    static IDetrArchitecture Architecture(IDetrArchitecture? recipeModel, string? startFrom, string? name, int? depth, int? queries,
-        bool? boxRefine, bool? twoStage, int? levels, int? denoisingGroups)
-    {
-        IDetrArchitecture model = startFrom is not null && name is null ? DetrWeights.ArchitectureOf(startFrom)
-            : (name?.ToLowerInvariant(), recipeModel) switch
-            {
-                (null, not null) => recipeModel,
-                (null, null) or ("detr", DetrConfig or null) => recipeModel as DetrConfig ?? new DetrConfig(),
-                ("detr", _) => DetrRecipes.SmallModel,
-                ("deformable", DeformableDetrConfig deformable) => deformable,
-                ("deformable", DetrConfig { BackboneNorms: BackboneNorms.Frozen }) or ("deformable", null) => new DeformableDetrConfig(),
-                ("deformable", _) => DetrRecipes.SmallDeformableModel,
-                _ => throw new ArgumentException($"Unknown --architecture '{name}'; use detr or deformable."),
-            };
-        if (model is DetrConfig detr)
-        {
-            if (boxRefine is not null || twoStage is not null || levels is not null || denoisingGroups is not null)
-                throw new ArgumentException("--box-refine, --two-stage, --levels and --denoising are Deformable DETR options; add --architecture deformable.");
-            return detr with { Backbone = depth is int d ? (ResNetDepth)d : detr.Backbone, Queries = queries ?? detr.Queries };
-        }
-        var deformableModel = (DeformableDetrConfig)model;
-        return deformableModel with
-        {
-            Backbone = depth is int dd ? (ResNetDepth)dd : deformableModel.Backbone,
-            Queries = queries ?? deformableModel.Queries,
-            BoxRefine = boxRefine ?? (twoStage ?? false) || deformableModel.BoxRefine,
-            TwoStage = twoStage ?? deformableModel.TwoStage,
-            FeatureLevels = levels ?? deformableModel.FeatureLevels,
-            Denoising = denoisingGroups switch
-            {
-                null => deformableModel.Denoising,
-                0 => null,
-                > 0 and int groups => (deformableModel.Denoising ?? new DenoisingSettings()) with { Groups = groups },
-                _ => throw new ArgumentException($"--denoising takes a number of groups, 0 or more, not {denoisingGroups}."),
-            },
-        };
     }
 
     static DetectionDataset Load(string format, string data, string? images, string? labels, string? classes) => format.ToLowerInvariant() switch

@@ -28,9 +28,12 @@ public sealed class SetCriterion : IDisposable
     /// <paramref name="denoising"/> weighs the denoising reconstruction terms of a model trained with denoising queries.
     /// </summary>
     public SetCriterion(int numClasses, HungarianMatcher matcher, double eosCoefficient = 0.1,
-        double classLossWeight = 1, double boxLossWeight = 5, double giouLossWeight = 2, int decoderLayers = 6, bool denoising = false)
+        double classLossWeight = 1, double boxLossWeight = 5, double giouLossWeight = 2, int decoderLayers = 6, bool denoising = false,
+        bool proposalClasses = false, bool dense = false)
     {
         Denoising = denoising;
+        Dense = dense;
+        ProposalClasses = proposalClasses;
         NumClasses = numClasses;
         Matcher = matcher;
         EosCoefficient = eosCoefficient;
@@ -44,6 +47,8 @@ public sealed class SetCriterion : IDisposable
             for (int i = 0; i < decoderLayers - 1; i++)
                 weights[$"{key}_{i}"] = value;
             weights[$"{key}_enc"] = value; // as the reference, listed whether or not the model has encoder proposals
+            if (dense)
+                weights[$"{key}_dense"] = value;
             if (!denoising)
                 continue;
             weights[$"{key}_dn"] = value;
@@ -62,8 +67,17 @@ public sealed class SetCriterion : IDisposable
     /// <summary>Relative weight of the no-object class in the classification loss.</summary>
     public double EosCoefficient { get; }
 
+    /// <summary>Whether the dense auxiliary head's terms (<c>_dense</c>) are part of the total.</summary>
+    public bool Dense { get; }
+
     /// <summary>Whether the denoising reconstruction terms are part of the total.</summary>
     public bool Denoising { get; }
+
+    /// <summary>
+    /// Whether the encoder's proposals learn the targets' classes (DINO, <see cref="Modeling.Deformable.ProposalSelection.BestClass"/>)
+    /// rather than objectness, every target as class 0 (the reference).
+    /// </summary>
+    public bool ProposalClasses { get; }
 
     /// <summary>Weight of each loss term in the total, as the reference's <c>weight_dict</c>.</summary>
     public IReadOnlyDictionary<string, double> WeightDict { get; }
@@ -78,9 +92,15 @@ public sealed class SetCriterion : IDisposable
             AddLosses(losses, outputs.Auxiliary[i].Logits, outputs.Auxiliary[i].Boxes, targets, boxCount, suffix: $"_{i}", logClassError: false);
         if (outputs.Encoder is var (encoderLogits, encoderBoxes))
         {
-            // The proposals learn objectness: every target counts as class 0.
-            var agnostic = targets.Select(t => new DetrTarget(zeros_like(t.Labels), t.Boxes)).ToList();
-            AddLosses(losses, encoderLogits, encoderBoxes, agnostic, boxCount, suffix: "_enc", logClassError: false);
+            // The proposals learn objectness (every target counts as class 0) or, DINO's way, the classes.
+            var proposalTargets = ProposalClasses ? targets : targets.Select(t => new DetrTarget(zeros_like(t.Labels), t.Boxes)).ToList();
+            AddLosses(losses, encoderLogits, encoderBoxes, proposalTargets, boxCount, suffix: "_enc", logClassError: false);
+        }
+        if (outputs.Dense is { } dense)
+        {
+            if (!Dense)
+                throw new InvalidOperationException("The outputs carry a dense auxiliary head's predictions but this criterion was made without it: pass dense: true.");
+            (losses["loss_ce_dense"], losses["loss_bbox_dense"], losses["loss_giou_dense"]) = DenseAuxiliaryLoss.Compute(dense, targets, NumClasses);
         }
         if (outputs.Denoising is { } denoising)
         {

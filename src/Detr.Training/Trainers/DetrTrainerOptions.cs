@@ -90,6 +90,15 @@ public sealed class DetrTrainerOptions
     /// <summary>Loss weight of the GIoU term.</summary>
     public double GiouLossWeight { get; set; } = 2;
 
+    /// <summary>
+    /// Keep an exponential moving average of the weights (<see cref="WeightAverage"/>) with this decay, and validate and
+    /// export the average instead of the last step's weights; null trains without one (the reference).
+    /// </summary>
+    public double? WeightAverageDecay { get; set; }
+
+    /// <summary>Time constant, in steps, of the average's warm-up from no averaging to <see cref="WeightAverageDecay"/>.</summary>
+    public double WeightAverageWarmupSteps { get; set; } = 200;
+
     /// <summary>Seed for initialisation, shuffling, augmentation and dropout (libtorch's generator is process-wide: runs repeat exactly when nothing else draws from it meanwhile).</summary>
     public int Seed { get; set; } = 42;
 

@@ -27,8 +27,13 @@ sealed class DetrTrainingLoop(DetectionTransformer model, IReadOnlyList<Detectio
         var augmentation = options.Augmentation;
 
         var position = new TrainingCheckpoint.Position(0, 0, 0, options.Seed);
-        if (options.Resume && options.CheckpointDirectory is string dir && TrainingCheckpoint.Exists(dir))
-            position = TrainingCheckpoint.Restore(dir, model, optimizer);
+        bool resumed = options.Resume && options.CheckpointDirectory is string dir && TrainingCheckpoint.Exists(dir);
+        if (resumed)
+            position = TrainingCheckpoint.Restore(options.CheckpointDirectory!, model, optimizer);
+        using var average = options.WeightAverageDecay is double decay ? new WeightAverage(model, decay, options.WeightAverageWarmupSteps) : null;
+        if (resumed && average is not null)
+            TrainingCheckpoint.RestoreAverage(options.CheckpointDirectory!, average);
+        _average = average;
 
         int stepsPerEpoch = (train.Count + options.BatchSize - 1) / options.BatchSize;
         var clock = Stopwatch.StartNew();
@@ -76,6 +81,7 @@ sealed class DetrTrainingLoop(DetectionTransformer model, IReadOnlyList<Detectio
                     var next = step + 1 < stepsPerEpoch ? new TrainingCheckpoint.Position(epoch, step + 1, global, options.Seed)
                         : new TrainingCheckpoint.Position(epoch + 1, 0, global, options.Seed);
                     SaveCheckpoint(optimizer, next);
+                    average?.CopyInto();
                     return new DetrTrainingResult(_history, next.Epoch, global, StoppedByTimeLimit: true);
                 }
             }
@@ -83,8 +89,12 @@ sealed class DetrTrainingLoop(DetectionTransformer model, IReadOnlyList<Detectio
             if (validation is { Count: > 0 } && (epoch + 1) % Math.Max(1, options.ValidateEveryEpochs) == 0)
                 Validate(training.Criterion, epoch, stepsPerEpoch, global);
         }
+        average?.CopyInto();
         return new DetrTrainingResult(_history, options.Epochs, global, StoppedByTimeLimit: false);
     }
+
+    // The weight average of this run, when the options ask for one.
+    WeightAverage? _average;
 
     (double Total, IReadOnlyDictionary<string, double> Terms) TrainStep(DetrTrainingStep training, IReadOnlyList<DetectionSample> samples,
         long global, int epoch, int step)
@@ -98,6 +108,7 @@ sealed class DetrTrainingLoop(DetectionTransformer model, IReadOnlyList<Detectio
             throw Diverged(result.Total, epoch, step, global);
         if (!training.SkippedForNonFiniteGradients)
         {
+            _average?.Update();
             _consecutiveSkips = 0;
             return result;
         }
@@ -123,6 +134,7 @@ sealed class DetrTrainingLoop(DetectionTransformer model, IReadOnlyList<Detectio
 
     void Validate(SetCriterion criterion, int epoch, int stepsPerEpoch, long global)
     {
+        using var averaged = _average?.Applied();
         model.eval();
         double sum = 0;
         var terms = new Dictionary<string, double>();
@@ -175,7 +187,7 @@ sealed class DetrTrainingLoop(DetectionTransformer model, IReadOnlyList<Detectio
     void SaveCheckpoint(DetrAdamW optimizer, TrainingCheckpoint.Position position)
     {
         if (options.CheckpointDirectory is string directory)
-            TrainingCheckpoint.Save(directory, model, labels, optimizer, position);
+            TrainingCheckpoint.Save(directory, model, labels, optimizer, position, _average);
     }
 
     void Report(DetrTrainingProgress progress)

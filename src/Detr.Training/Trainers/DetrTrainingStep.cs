@@ -51,7 +51,9 @@ public sealed class DetrTrainingStep : IDisposable
         var matcher = new HungarianMatcher(options.ClassCost ?? referenceClassWeight, options.BoxCost, options.GiouCost, architecture.Classification);
         Criterion = new SetCriterion(architecture.NumClasses, matcher, options.EosCoefficient, options.ClassLossWeight ?? referenceClassWeight,
             options.BoxLossWeight, options.GiouLossWeight, options.AuxiliaryLoss ? architecture.DecoderLayers : 1,
-            denoising: architecture is DeformableDetrConfig { Denoising: not null });
+            denoising: architecture is DeformableDetrConfig { Denoising: not null },
+            proposalClasses: architecture is DeformableDetrConfig { TwoStage: true, ProposalSelection: ProposalSelection.BestClass },
+            dense: architecture is DeformableDetrConfig { DenseAuxiliaryHead: true });
     }
 
     const string BackboneGroup = "backbone", SlowGroup = "sampling offsets and reference points";

@@ -12,7 +12,7 @@ namespace Detr.Training.Trainers;
 /// </summary>
 public static class TrainingCheckpoint
 {
-    const string ModelFile = "model.safetensors", OptimizerFile = "optimizer.safetensors", StateFile = "state.json";
+    const string ModelFile = "model.safetensors", OptimizerFile = "optimizer.safetensors", AverageFile = "average.safetensors", StateFile = "state.json";
 
     /// <summary>Position in training: the next epoch and step to run, and steps done so far.</summary>
     public sealed record Position(int Epoch, int Step, long GlobalStep, int Seed);
@@ -23,8 +23,9 @@ public static class TrainingCheckpoint
     /// <summary>True when <paramref name="directory"/> holds a complete checkpoint.</summary>
     public static bool Exists(string directory) => File.Exists(Path.Combine(PathIn(directory), StateFile));
 
-    /// <summary>Saves model, optimiser and position atomically.</summary>
-    public static void Save(string directory, DetectionTransformer model, IReadOnlyList<string> labels, DetrAdamW optimizer, Position position)
+    /// <summary>Saves model, optimiser, the weight average (when training keeps one) and position atomically.</summary>
+    public static void Save(string directory, DetectionTransformer model, IReadOnlyList<string> labels, DetrAdamW optimizer, Position position,
+        WeightAverage? average = null)
     {
         Directory.CreateDirectory(directory);
         string final = PathIn(directory);
@@ -34,6 +35,7 @@ public static class TrainingCheckpoint
         Directory.CreateDirectory(staging);
         DetrCheckpoint.Save(model, labels, Path.Combine(staging, ModelFile));
         optimizer.Save(Path.Combine(staging, OptimizerFile));
+        average?.Save(Path.Combine(staging, AverageFile));
         File.WriteAllText(Path.Combine(staging, StateFile), JsonSerializer.Serialize(position));
         if (Directory.Exists(previous))
             Directory.Delete(previous, recursive: true);
@@ -54,5 +56,16 @@ public static class TrainingCheckpoint
         optimizer.Load(Path.Combine(folder, OptimizerFile));
         return JsonSerializer.Deserialize<Position>(File.ReadAllText(Path.Combine(folder, StateFile)))
             ?? throw new InvalidDataException($"{folder}: empty training state.");
+    }
+
+    /// <summary>
+    /// Loads the checkpoint's weight average into <paramref name="average"/>; a checkpoint written without one leaves
+    /// it as made (from the restored weights).
+    /// </summary>
+    public static void RestoreAverage(string directory, WeightAverage average)
+    {
+        string file = Path.Combine(PathIn(directory), AverageFile);
+        if (File.Exists(file))
+            average.Load(file);
     }
 }

@@ -68,8 +68,8 @@ public static class StateDictLoader
         return new LoadReport(missing, unexpected, mismatched, reinitialised);
     }
 
-    // Denoising queries' label embedding and position head: used in training only, so never needed to score.
-    static bool IsTrainingOnly(string name) => name.StartsWith("denoising.", StringComparison.Ordinal);
+    // Denoising queries' label embedding and position head, the dense auxiliary head: used in training only, so never needed to score.
+    static bool IsTrainingOnly(string name) => name.StartsWith("denoising.", StringComparison.Ordinal) || name.StartsWith("dense_head.", StringComparison.Ordinal);
 
     // DETR's class head, Deformable DETR's per-layer ones, and two-stage's copies under the decoder.
     static bool IsClassHead(string name) =>

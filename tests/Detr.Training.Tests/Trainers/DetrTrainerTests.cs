@@ -14,6 +14,7 @@ public class DetrTrainerTests
         ["deformable-refine"],
         ["deformable-two-stage"],
         ["deformable-denoising"],
+        ["deformable-dense"],
     ];
 
     static IDetrArchitecture Architecture(string name) => name switch
@@ -23,6 +24,7 @@ public class DetrTrainerTests
         "deformable-refine" => TinyTraining.DeformableModel with { BoxRefine = true },
         "deformable-two-stage" => TinyTraining.DeformableModel with { BoxRefine = true, TwoStage = true },
         "deformable-denoising" => TinyTraining.DeformableModel with { BoxRefine = true, Denoising = new() { Groups = 3 } },
+        "deformable-dense" => TinyTraining.DeformableModel with { BoxRefine = true, TwoStage = true, DenseAuxiliaryHead = true },
         _ => throw new ArgumentException(name),
     };
 
@@ -45,6 +47,12 @@ public class DetrTrainerTests
         double lastGiou = history.TakeLast(4).Average(h => h.Terms["loss_giou"]);
         Assert.True(lastGiou < 0.35 * firstGiou, $"{architecture}: GIoU loss went from {firstGiou:0.000} to {lastGiou:0.000}");
         Assert.True(history.TakeLast(4).Average(h => h.Terms["class_error"]) < 10, "matched queries should be classified right");
+        if (history[0].Terms.ContainsKey("loss_giou_dense"))
+        {
+            double firstDense = history.Take(4).Average(h => h.Terms["loss_giou_dense"]);
+            double lastDense = history.TakeLast(4).Average(h => h.Terms["loss_giou_dense"]);
+            Assert.True(lastDense < 0.5 * firstDense, $"{architecture}: dense head GIoU loss went from {firstDense:0.000} to {lastDense:0.000}");
+        }
         if (history[0].Terms.ContainsKey("loss_giou_dn"))
         {
             double firstDenoising = history.Take(4).Average(h => h.Terms["loss_giou_dn"]);

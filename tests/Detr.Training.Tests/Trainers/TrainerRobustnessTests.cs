@@ -15,8 +15,11 @@ public class TrainerRobustnessTests
         GradientClipNorm = 1.0, Augmentation = TinyTraining.Fixed(32), Seed = 11,
     };
 
-    [Fact]
-    public void ResumingFromACheckpointContinuesExactly()
+    // With a weight average the exported model is the average, so the checkpoint must carry it across the interruption.
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ResumingFromACheckpointContinuesExactly(bool weightAverage)
     {
         using var folder = new TempFolder();
         var (ml, data, _) = TinyTraining.Dataset(Path.Combine(folder.Path, "data"), images: 4, size: 32);
@@ -26,7 +29,7 @@ public class TrainerRobustnessTests
         set_num_threads(1);
         try
         {
-            TrainStraightAndResumed(ml, data, folder);
+            TrainStraightAndResumed(ml, data, folder, weightAverage ? 0.9 : null);
         }
         finally
         {
@@ -34,13 +37,19 @@ public class TrainerRobustnessTests
         }
     }
 
-    static void TrainStraightAndResumed(Microsoft.ML.MLContext ml, Microsoft.ML.IDataView data, TempFolder folder)
+    static void TrainStraightAndResumed(Microsoft.ML.MLContext ml, Microsoft.ML.IDataView data, TempFolder folder, double? weightAverageDecay)
     {
-        var straight = ml.Detection().Trainers.Detr(Options(3));
+        DetrTrainerOptions Averaged(DetrTrainerOptions options)
+        {
+            options.WeightAverageDecay = weightAverageDecay;
+            options.WeightAverageWarmupSteps = 2;
+            return options;
+        }
+        var straight = ml.Detection().Trainers.Detr(Averaged(Options(3)));
         straight.Fit(data);
 
         // Stop after the first step (time budget 0), then resume to the end in a new trainer.
-        var interrupted = Options(3);
+        var interrupted = Averaged(Options(3));
         interrupted.CheckpointDirectory = Path.Combine(folder.Path, "checkpoints");
         interrupted.MaxTrainingTime = TimeSpan.Zero;
         var first = ml.Detection().Trainers.Detr(interrupted);

@@ -46,7 +46,7 @@ public static class DeformableOnnxExporter
         string memory = new OnnxDeformableEncoder(layers, levels, encoderAttention, config.EncoderPoints).Encode();
 
         var (target, queryPosition, reference) = config.TwoStage
-            ? new OnnxEncoderProposals(layers, levels, d, config.Queries, config.DecoderLayers).Select(memory)
+            ? new OnnxEncoderProposals(layers, levels, d, config.Queries, config.DecoderLayers, config.ProposalSelection).Select(memory)
             : LearnedQueries(layers, pixels, d);
         var decoder = new OnnxDeformableDecoder(layers, levels, encoderAttention, new OnnxMultiheadAttention(layers, d, config.Heads),
             config.DecoderPoints, config.BoxRefine);

@@ -1,4 +1,5 @@
 using Detr.Training.Export.Onnx;
+using Detr.Training.Modeling.Deformable;
 
 namespace Detr.Training.Export.Deformable;
 
@@ -6,11 +7,11 @@ namespace Detr.Training.Export.Deformable;
 /// Two-stage Deformable DETR's queries from the encoder as ONNX (the reference's <c>gen_encoder_output_proposals</c>,
 /// the top-k and <c>get_proposal_pos_embed</c>): one proposal per token, centred on its pixel and 0.05·2^level wide,
 /// masked to +∞ on padding or near the border; the encoder's class and box heads (<c>class_embed</c>/<c>bbox_embed</c>
-/// after the decoder's) score and move them; the <c>queries</c> best by the first class logit become the decoder's
+/// after the decoder's) score and move them; the <c>queries</c> best by the first (or, DINO's, the best) class logit become the decoder's
 /// reference boxes, and their sine embedding through <c>pos_trans</c> its query position and content.
 /// TopK needs at least as many tokens as queries; the reference's <c>torch.topk</c> fails on such images too.
 /// </summary>
-sealed class OnnxEncoderProposals(OnnxLayers layers, OnnxFeatureLevels levels, int hiddenDim, int queries, int decoderLayers)
+sealed class OnnxEncoderProposals(OnnxLayers layers, OnnxFeatureLevels levels, int hiddenDim, int queries, int decoderLayers, ProposalSelection selection)
 {
     readonly OnnxGraphBuilder _g = layers.Graph;
 
@@ -23,8 +24,10 @@ sealed class OnnxEncoderProposals(OnnxLayers layers, OnnxFeatureLevels levels, i
         string classLogits = layers.Linear(encoded, $"class_embed.{decoderLayers}");
         string boxLogits = _g.Node("Add", [layers.BoxMlp(encoded, $"bbox_embed.{decoderLayers}"), proposals]); // [N,S,4]
 
-        string firstClass = _g.Node("Gather", [classLogits, _g.Int64(0)], ("axis", 2L)); // [N,S]
-        var top = _g.Node("TopK", [firstClass, _g.Int64s(queries)], [_g.UniqueName("topk_values"), _g.UniqueName("topk_indices")],
+        string score = selection == ProposalSelection.BestClass
+            ? _g.Node("ReduceMax", [classLogits], ("axes", new long[] { 2 }), ("keepdims", 0L)) // [N,S]; axes an attribute until opset 18
+            : _g.Node("Gather", [classLogits, _g.Int64(0)], ("axis", 2L));
+        var top = _g.Node("TopK", [score, _g.Int64s(queries)], [_g.UniqueName("topk_values"), _g.UniqueName("topk_indices")],
             ("axis", 1L), ("largest", 1L), ("sorted", 1L));
         string indices = _g.Node("Expand", [_g.Node("Unsqueeze", [top[1], _g.Int64s(-1)]), _g.Int64s(1, 1, 4)]);
         string topBoxLogits = _g.Node("GatherElements", [boxLogits, indices], ("axis", 1L)); // [N,Q,4]

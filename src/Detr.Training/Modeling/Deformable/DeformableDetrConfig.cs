@@ -59,11 +59,20 @@ public sealed record DeformableDetrConfig : IDetrArchitecture
     /// <summary>Two-stage: the decoder's queries come from the encoder's top-scoring proposals (needs <see cref="BoxRefine"/>).</summary>
     public bool TwoStage { get; init; }
 
+    /// <summary>Two-stage: how proposals are ranked (and so what the encoder's class head learns); the reference's objectness by default.</summary>
+    public ProposalSelection ProposalSelection { get; init; } = ProposalSelection.Objectness;
+
     /// <summary>
     /// Denoising training (training only: the model gains a label embedding and a box-position head, <c>denoising.*</c>,
     /// that the inference path, export and scoring never use); null for none, as the reference.
     /// </summary>
     public Denoising.DenoisingSettings? Denoising { get; init; }
+
+    /// <summary>
+    /// Train with a dense auxiliary head on the encoder's tokens (<see cref="Deformable.DenseAuxiliaryHead"/>, one-to-many
+    /// ATSS assignment; training only: its <c>dense_head.*</c> weights are never used to score); false as the reference.
+    /// </summary>
+    public bool DenseAuxiliaryHead { get; init; }
 
     /// <inheritdoc />
     [JsonIgnore]
@@ -77,7 +86,8 @@ public sealed record DeformableDetrConfig : IDetrArchitecture
     [JsonIgnore]
     public string Summary => $"Deformable DETR, ResNet-{(int)Backbone} (stem {BackboneBaseWidth}), {FeatureLevels} levels, {EncoderLayers}+{DecoderLayers} layers " +
         $"{HiddenDim} wide, {Queries} queries{(BoxRefine ? ", box refinement" : "")}{(TwoStage ? ", two-stage" : "")}" +
-        (Denoising is { } dn ? $", denoising ({dn.Groups} groups)" : "");
+        (TwoStage && ProposalSelection == ProposalSelection.BestClass ? " (proposals by best class)" : "") +
+        (Denoising is { } dn ? $", denoising ({dn.Groups} groups)" : "") + (DenseAuxiliaryHead ? ", dense auxiliary head" : "");
 
     /// <inheritdoc />
     [JsonIgnore]

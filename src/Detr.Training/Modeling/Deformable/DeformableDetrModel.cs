@@ -21,6 +21,7 @@ public sealed class DeformableDetrModel : DetectionTransformer
     readonly ModuleList<Linear> class_embed;
     readonly ModuleList<BoxHead> bbox_embed;
     readonly DenoisingQueries? denoising;
+    readonly DenseAuxiliaryHead? dense_head;
 
     /// <summary>A model of <paramref name="config"/>, initialised as the reference.</summary>
     public DeformableDetrModel(DeformableDetrConfig config) : base(nameof(DeformableDetrModel))
@@ -80,6 +81,8 @@ public sealed class DeformableDetrModel : DetectionTransformer
         transformer.Decoder.AttachHeads(config.BoxRefine ? bbox_embed : null, config.TwoStage ? class_embed : null);
         if (config.Denoising is not null)
             denoising = new DenoisingQueries(d, config.NumClasses);
+        if (config.DenseAuxiliaryHead)
+            dense_head = new DenseAuxiliaryHead(d, config.NumClasses);
         RegisterComponents();
     }
 
@@ -135,7 +138,7 @@ public sealed class DeformableDetrModel : DetectionTransformer
             positions.Add(backbone.Position(mask, source.dtype));
         }
         var noised = denoisingTargets is null ? null : denoising!.Build(denoisingTargets, Config.Denoising!, images.device);
-        var output = transformer.Forward(sources, masks, positions, query_embed?.weight, noised);
+        var output = transformer.Forward(sources, masks, positions, query_embed?.weight, noised, training ? dense_head : null);
 
         var logits = new List<Tensor>();
         var boxes = new List<Tensor>();
@@ -151,7 +154,7 @@ public sealed class DeformableDetrModel : DetectionTransformer
         (Tensor, Tensor)? encoder = output.EncoderLogits is null ? null
             : (output.EncoderLogits.MoveToOuterDisposeScope(), output.EncoderBoxes!.MoveToOuterDisposeScope());
         var denoised = noised is null ? null : Reconstructions(noised, output.Denoising!.Value);
-        return new DetrOutputs(logits[last].MoveToOuterDisposeScope(), boxes[last].MoveToOuterDisposeScope(), auxiliary, encoder, denoised);
+        return new DetrOutputs(logits[last].MoveToOuterDisposeScope(), boxes[last].MoveToOuterDisposeScope(), auxiliary, encoder, denoised, output.Dense?.MoveToOuterDisposeScope());
     }
 
     // Every layer's class and box predictions for the real denoising queries (the same heads as the matching queries').

@@ -12,8 +12,9 @@ namespace Detr.Training.Modeling.Deformable;
 /// <param name="EncoderLogits">Two-stage: class logits of every encoder token [B,S,C]; null otherwise.</param>
 /// <param name="EncoderBoxes">Two-stage: proposal boxes of every encoder token [B,S,4] (sigmoid applied); null otherwise.</param>
 /// <param name="Denoising">With denoising queries: their layers' queries [L,B·G,M,E] and references [L,B·G,M,4].</param>
+/// <param name="Dense">With a dense auxiliary head: its predictions for every encoder token.</param>
 public sealed record DeformableTransformerOutput(Tensor Hidden, Tensor InitialReference, Tensor References, Tensor? EncoderLogits, Tensor? EncoderBoxes,
-    (Tensor Hidden, Tensor References)? Denoising = null);
+    (Tensor Hidden, Tensor References)? Denoising = null, DenseOutputs? Dense = null);
 
 /// <summary>
 /// The reference's <c>DeformableTransformer</c>: levels flattened with <c>level_embed</c> added to their positions,
@@ -70,10 +71,11 @@ public sealed class DeformableTransformer : nn.Module
     /// masks and position embeddings. <paramref name="queryEmbedding"/> [Q,2E] is required unless two-stage.
     /// <paramref name="denoising"/> queries, when given, run through the decoder as a batch of their own over each
     /// image's memory, so that they and the matching queries cannot attend to each other, nor one noised group to
-    /// another (what DN-DETR's attention mask achieves).
+    /// another (what DN-DETR's attention mask achieves). A <paramref name="dense"/> head, when given, predicts from
+    /// every encoder token (training only).
     /// </summary>
     public DeformableTransformerOutput Forward(IReadOnlyList<Tensor> sources, IReadOnlyList<Tensor> masks, IReadOnlyList<Tensor> positions,
-        Tensor? queryEmbedding, DenoisingBatch? denoising = null)
+        Tensor? queryEmbedding, DenoisingBatch? denoising = null, DenseAuxiliaryHead? dense = null)
     {
         using var scope = NewDisposeScope();
         long batch = sources[0].shape[0];
@@ -85,6 +87,7 @@ public sealed class DeformableTransformer : nn.Module
         var validRatios = stack(masks.Select(ValidRatio).ToArray(), 1);
 
         var memory = encoder.Forward(source, position, levels, validRatios, mask);
+        var denseOutputs = dense?.Forward(memory, mask, levels);
 
         Tensor target, queryPosition, reference;
         Tensor? encoderLogits = null, encoderBoxes = null;
@@ -99,7 +102,8 @@ public sealed class DeformableTransformer : nn.Module
             if (_config.Queries > memory.shape[1])
                 throw new ArgumentException($"Two-stage Deformable DETR picks {_config.Queries} queries from the encoder's positions, but these images " +
                     $"give only {memory.shape[1]} over {sources.Count} feature levels: use fewer queries or larger images.");
-            var top = encoderLogits[TensorIndex.Ellipsis, 0].topk(_config.Queries, dim: 1).indexes;
+            var score = _config.ProposalSelection == ProposalSelection.BestClass ? encoderLogits.max(-1).values : encoderLogits[TensorIndex.Ellipsis, 0];
+            var top = score.topk(_config.Queries, dim: 1).indexes;
             var topBoxLogits = encoderBoxLogits.gather(1, top.unsqueeze(-1).expand(-1, -1, 4)).detach();
             reference = topBoxLogits.sigmoid();
             var queries = pos_trans_norm!.forward(pos_trans!.forward(EncoderProposals.PositionEmbedding(topBoxLogits, d / 2)));
@@ -124,7 +128,8 @@ public sealed class DeformableTransformer : nn.Module
             denoised = (dnHidden.MoveToOuterDisposeScope(), dnReferences.MoveToOuterDisposeScope());
         }
         return new DeformableTransformerOutput(hidden.MoveToOuterDisposeScope(), reference.MoveToOuterDisposeScope(), references.MoveToOuterDisposeScope(),
-            encoderLogits?.MoveToOuterDisposeScope(), encoderBoxes?.MoveToOuterDisposeScope(), denoised);
+            encoderLogits?.MoveToOuterDisposeScope(), encoderBoxes?.MoveToOuterDisposeScope(), denoised,
+            denseOutputs?.MoveToOuterDisposeScope());
     }
 
     /// <summary>The unpadded fraction of a level's width and height [B,2 (w,h)], from its padding mask [B,H,W].</summary>

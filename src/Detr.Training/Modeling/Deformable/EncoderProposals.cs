@@ -10,7 +10,7 @@ namespace Detr.Training.Modeling.Deformable;
 /// </summary>
 public static class EncoderProposals
 {
-    static readonly Scalar Half = 0.5.ToScalar(), Low = 0.01.ToScalar(), High = 0.99.ToScalar(), One = 1.0.ToScalar(),
+    static readonly Scalar Low = 0.01.ToScalar(), High = 0.99.ToScalar(), One = 1.0.ToScalar(),
         Zero = 0.0.ToScalar(), Infinity = double.PositiveInfinity.ToScalar(), Temperature = 10000.0.ToScalar(),
         Scale = (2 * Math.PI).ToScalar(), Two = 2.ToScalar();
 
@@ -21,26 +21,14 @@ public static class EncoderProposals
     public static (Tensor Proposals, Tensor MaskedMemory) Generate(Tensor memory, Tensor paddingMask, FeatureLevels levels)
     {
         using var scope = NewDisposeScope();
-        long batch = memory.shape[0];
-        var perLevel = new List<Tensor>();
-        long start = 0;
+        var (centres, _) = TokenGrid.Of(paddingMask, levels);
+        var sides = new List<Tensor>();
         for (int l = 0; l < levels.Count; l++)
         {
-            var (h, w) = levels.Shapes[l];
-            var mask = paddingMask[.., TensorIndex.Slice(start, start + h * w)].view(batch, h, w);
-            var validH = mask[.., .., 0].logical_not().sum(1, type: ScalarType.Float32);
-            var validW = mask[.., 0, ..].logical_not().sum(1, type: ScalarType.Float32);
-            var gy = arange(h, ScalarType.Float32, memory.device).view(h, 1).expand(h, w);
-            var gx = arange(w, ScalarType.Float32, memory.device).view(1, w).expand(h, w);
-            var grid = stack([gx, gy], -1).unsqueeze(0).expand(batch, -1, -1, -1);
-            var scale = stack([validW, validH], -1).view(batch, 1, 1, 2);
-            grid = grid.Plus(Half) / scale;
-            using var size = (0.05 * Math.Pow(2, l)).ToScalar();
-            var wh = full_like(grid, size);
-            perLevel.Add(cat([grid, wh], -1).view(batch, -1, 4));
-            start += h * w;
+            using var side = (0.05 * Math.Pow(2, l)).ToScalar();
+            sides.Add(full(levels.TokenCounts[l], 2, side, ScalarType.Float32, memory.device));
         }
-        var proposals = cat(perLevel, 1);
+        var proposals = cat([centres, cat(sides, 0).unsqueeze(0).expand(centres.shape[0], -1, -1)], -1);
         var valid = proposals.gt(Low).logical_and(proposals.lt(High)).all(-1, keepdim: true);
         proposals = (proposals / proposals.SubtractedFrom(One)).log();
         var invalid = paddingMask.unsqueeze(-1).logical_or(valid.logical_not());

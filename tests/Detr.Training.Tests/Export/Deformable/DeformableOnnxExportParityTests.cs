@@ -2,6 +2,7 @@ using Detr.MLNet.Labels;
 using Detr.Training.Export;
 using Detr.Training.Export.Deformable;
 using Detr.Training.Modeling.Deformable;
+using Detr.Training.Weights;
 using Microsoft.ML.OnnxRuntime;
 using TorchSharp;
 using Xunit.Abstractions;
@@ -43,6 +44,30 @@ public class DeformableOnnxExportParityTests(ITestOutputHelper output)
         Compare(variant, "96x128", model, session, randn(1, 3, 96, 128), zeros(1, 96, 128, ScalarType.Bool));
         var (batch, mask) = PaddedBatch.Of((96, 128), (70, 90));
         Compare(variant, "96x128 + 70x90 padded", model, session, batch, mask);
+    }
+
+    // DINO's ranking (best class logit) is a different graph after the encoder: TopK over ReduceMax instead of column 0.
+    [Fact]
+    public void BestClassProposalSelectionMatchesTorchSharp()
+    {
+        using var scope = NewDisposeScope();
+        var objectness = DeformableFixtures.Model("twostage");
+        var model = new DeformableDetrModel(objectness.Config with { ProposalSelection = ProposalSelection.BestClass });
+        var report = StateDictLoader.Load(model, objectness.state_dict(), source: "the two-stage fixture");
+        Assert.True(report.IsExact, report.ToString());
+        model.eval();
+        var labels = Enumerable.Range(0, model.Config.NumClasses).Select(i => $"c{i}").ToArray();
+        byte[] onnx = DeformableOnnxExporter.ToBytes(model, new DetrOnnxExportOptions { LabelNames = labels });
+        using var session = new InferenceSession(onnx, new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL });
+
+        var images = DeformableFixtures.Bin("twostage", "single_images");
+        var mask = DeformableFixtures.Bin("twostage", "single_mask").to(ScalarType.Bool);
+        Compare("best class", "single", model, session, images, mask);
+        var (batch, padding) = PaddedBatch.Of((96, 128), (70, 90));
+        Compare("best class", "96x128 + 70x90 padded", model, session, batch, padding);
+        using (no_grad())
+            Assert.False(model.forward(images, mask).Boxes.allclose(objectness.forward(images, mask).Boxes),
+                "ranking by the best class should pick other proposals than ranking by the first on these random weights");
     }
 
     [Fact]
