@@ -11,6 +11,7 @@ static class BenchCommandLine
                Detr.Bench evaluation           COCO evaluation time for 5,000 images x 100 detections
                Detr.Bench shapes-training      validation mAP curve of training on the synthetic shapes within a time budget
                Detr.Bench training-phases      where a from-scratch training step's time goes (forward, losses, backward, clip, AdamW)
+               Detr.Bench recipe-step-cost --variants A,B [--rounds N] [--steps K]  ms per training step of the from-scratch recipe's model and variants of it
                Detr.Bench scoring-soak [--minutes M] [--threads T]  threads scoring good and corrupt images through one model: wrong results, errors, memory
                Detr.Bench forward              forward time: TorchSharp vs our ONNX export in ONNX Runtime vs PyTorch (r50, 800x1066)
                Detr.Bench training-step        training step time: TorchSharp vs PyTorch (tiny at 128x128, r50 at 320x320; batch 2)
@@ -61,6 +62,11 @@ static class BenchCommandLine
                 threads: args.SkipWhile(a => a != "--threads").Skip(1).Select(v => int.Parse(v, CultureInfo.InvariantCulture)).FirstOrDefault(4));
         if (args[0] == "training-phases")
             return TrainingPhasesBenchmark.Run();
+        if (args[0] == "recipe-step-cost")
+            return RecipeStepCostBenchmark.Run(
+                names: args.SkipWhile(a => a != "--variants").Skip(1).Select(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).FirstOrDefault(["recipe"]),
+                rounds: args.SkipWhile(a => a != "--rounds").Skip(1).Select(v => int.Parse(v, CultureInfo.InvariantCulture)).FirstOrDefault(5),
+                steps: args.SkipWhile(a => a != "--steps").Skip(1).Select(v => int.Parse(v, CultureInfo.InvariantCulture)).FirstOrDefault(10));
         if (args[0] == "shapes-training")
             return ShapesTrainingBenchmark.Run(ParseShapesTraining(args));
         Func<ComparisonSettings, int>? comparison = args[0] switch

@@ -39,9 +39,9 @@ sealed class DetrTrainingLoop(DetectionTransformer model, IReadOnlyList<Detectio
         var clock = Stopwatch.StartNew();
         long stepsThisRun = 0;
         long global = position.GlobalStep;
+        long totalSteps = (long)options.Epochs * stepsPerEpoch;
         for (int epoch = position.Epoch; epoch < options.Epochs; epoch++)
         {
-            SetLearningRates(optimizer, epoch);
             var order = Enumerable.Range(0, train.Count).ToArray();
             new Random(Mix(options.Seed, epoch, -1)).Shuffle(order);
             model.train();
@@ -57,10 +57,8 @@ sealed class DetrTrainingLoop(DetectionTransformer model, IReadOnlyList<Detectio
                 }
                 if (_timeFactor == 1 && options.MaxTrainingTime is TimeSpan limit && options.LearningRateDropAtTimeFraction is double fraction
                     && clock.Elapsed >= limit * fraction)
-                {
                     _timeFactor = 0.1;
-                    SetLearningRates(optimizer, epoch);
-                }
+                SetLearningRates(optimizer, epoch, global, Progress(global, totalSteps, clock.Elapsed));
                 var indices = order.Skip(step * options.BatchSize).Take(options.BatchSize).ToArray();
                 var samples = indices.Select(i => new DetrTrainAugmentation(augmentation, new Random(Mix(options.Seed, epoch, i))).Apply(train[i])).ToList();
                 var (total, terms) = TrainStep(training, samples, global, epoch, step);
@@ -178,10 +176,22 @@ sealed class DetrTrainingLoop(DetectionTransformer model, IReadOnlyList<Detectio
     // 0.1 once the time-budget drop (LearningRateDropAtTimeFraction) has happened in this run.
     double _timeFactor = 1;
 
-    void SetLearningRates(DetrAdamW optimizer, int epoch)
+    void SetLearningRates(DetrAdamW optimizer, int epoch, long global, double progress)
     {
+        double factor = LearningRateSchedule.Warmup(global, options.WarmupSteps) * (options.LearningRateDecay switch
+        {
+            LearningRateDecay.Cosine => LearningRateSchedule.Cosine(progress),
+            _ => LearningRateSchedule.At(1, epoch, options.LearningRateDropEpochs) * _timeFactor,
+        });
         foreach (var group in optimizer.Groups)
-            group.LearningRate = LearningRateSchedule.At(group.BaseLearningRate, epoch, options.LearningRateDropEpochs) * _timeFactor;
+            group.LearningRate = group.BaseLearningRate * factor;
+    }
+
+    // How far the run is, 0 to 1: by steps over all epochs, or by time when a budget is set and runs out first.
+    double Progress(long global, long totalSteps, TimeSpan elapsed)
+    {
+        double bySteps = global / (double)Math.Max(totalSteps, 1);
+        return options.MaxTrainingTime is TimeSpan limit && limit > TimeSpan.Zero ? Math.Max(bySteps, elapsed / limit) : bySteps;
     }
 
     void SaveCheckpoint(DetrAdamW optimizer, TrainingCheckpoint.Position position)
