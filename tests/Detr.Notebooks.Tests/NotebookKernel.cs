@@ -47,8 +47,10 @@ public static partial class NotebookKernel
             Environment.SetEnvironmentVariable(key, value);
         try
         {
-            using var kernel = new CompositeKernel { CSharp() };
+            var kernel = new CompositeKernel { CSharp() };
             kernel.DefaultKernelName = "csharp";
+            lock (Kernels)
+                Kernels.Add(kernel);
             var cells = new List<Cell>();
             for (int index = 0; index < notebook.Elements.Count; index++)
             {
@@ -72,6 +74,11 @@ public static partial class NotebookKernel
                 Environment.SetEnvironmentVariable(key, value);
         }
     }
+
+    // Never disposed: Polyglot keeps its kernel for the life of its process, and so must this one. What a notebook made
+    // is finalized later, and a finalizer's first call into a native library (SkiaSharp's sk_fontstyle_delete, for one)
+    // finds that library through the kernel's package resolver, which disposing the kernel removes: the process dies.
+    static readonly List<Kernel> Kernels = [];
 
     // As the notebook host builds it: resolved packages' assemblies become the script's references.
     static CSharpKernel CSharp() => new CSharpKernel()
