@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Detr.Cli.Demo;
+using Detr.Cli.Reporting;
 
 namespace Detr.Cli.Tests;
 
@@ -23,6 +24,12 @@ public class InspectAndDemoTests
         Assert.True(result.ExitCode == 0, result.Error + result.Output);
         foreach (var file in new[] { "data/train.json", "model.zip", "model.onnx", "metrics.json", "loss-curve.png", "pr-curve.png", "predictions.json" })
             Assert.True(File.Exists(Path.Combine(folder.Path, file)), $"missing {file}");
+        // validation-curve.png only where training validated within the preset's time.
+        foreach (var chart in new[] { "loss-curve.png", "validation-curve.png", "pr-curve.png" }.Where(c => File.Exists(Path.Combine(folder.Path, c))))
+        {
+            using var png = SkiaSharp.SKBitmap.Decode(Path.Combine(folder.Path, chart));
+            Assert.Equal((TrainingCharts.Width, TrainingCharts.Height), (png.Width, png.Height));
+        }
         using var predictions = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder.Path, "predictions.json")));
         var imageIds = predictions.RootElement.EnumerateArray().Select(e => e.GetProperty("image_id").GetInt32()).Distinct().Count();
         Assert.Equal(DemoPreset.Tiny.ValidationImages, imageIds); // every validation image

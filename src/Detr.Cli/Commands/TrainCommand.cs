@@ -112,7 +112,7 @@ static class TrainCommand
                 console.Error.WriteLine($"detr: {trainer.SkippedImages.Count} unreadable images left out of training and validation.");
             TrainedModelFiles.Save(ml, trained, outFolder);
             using (var chart = TrainingCharts.LossCurve(trainer.LastRun!.History))
-                DetectionRenderer.SavePng(chart, Path.Combine(outFolder, "loss-curve.png"));
+                TrainingCharts.SavePng(chart, Path.Combine(outFolder, "loss-curve.png"));
             console.Rich.MarkupLine($"[green]done[/] model.onnx, model.zip, checkpoints/ and loss-curve.png → {Markup.Escape(outFolder)}");
             return 0;
         });

@@ -115,12 +115,12 @@ public sealed class DemoRunner(CliConsole console, string outputFolder, DemoPres
             new JsonSerializerOptions { WriteIndented = true }));
 
         using (var loss = TrainingCharts.LossCurve(run.History))
-            DetectionRenderer.SavePng(loss, Path.Combine(outputFolder, "loss-curve.png"));
+            TrainingCharts.SavePng(loss, Path.Combine(outputFolder, "loss-curve.png"));
         using (var curve = TrainingCharts.ValidationCurve(run.History))
             if (curve is not null)
-                DetectionRenderer.SavePng(curve, Path.Combine(outputFolder, "validation-curve.png"));
+                TrainingCharts.SavePng(curve, Path.Combine(outputFolder, "validation-curve.png"));
         using (var pr = TrainingCharts.PrecisionRecall(metrics, categoryNames))
-            DetectionRenderer.SavePng(pr, Path.Combine(outputFolder, "pr-curve.png"));
+            TrainingCharts.SavePng(pr, Path.Combine(outputFolder, "pr-curve.png"));
 
         string pictures = Path.Combine(outputFolder, "predictions");
         var labels = dataset.Categories.Select(c => c.Name).ToArray();
