@@ -176,21 +176,12 @@ static class BenchCommandLine
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{name} needs a value.");
             int Int() => int.Parse(Value(), CultureInfo.InvariantCulture);
             string[] List(char separator = ',') => Value().Split(separator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            if (TimingOption(settings.Timing, name, Value))
+                continue;
             switch (name)
             {
                 case "--cases": settings.Cases = List(); break;
-                case "--size":
-                {
-                    var parts = Value().Split('x');
-                    settings.R50Size = (int.Parse(parts[0], CultureInfo.InvariantCulture), int.Parse(parts[1], CultureInfo.InvariantCulture));
-                    break;
-                }
-                case "--rounds": settings.Rounds = Int(); break;
-                case "--calls": settings.Calls = Int(); break;
-                case "--warmup": settings.WarmupRounds = Int(); break;
-                case "--threads": settings.Threads = Int(); break;
                 case "--calibration-images": settings.CalibrationImages = Int(); break;
-                case "--profile": settings.ProfileRuns = Int(); break;
                 case "--method": settings.Method = Enum.Parse<Detr.Training.Export.Quantization.DetrCalibrationMethod>(Value(), ignoreCase: true); break;
                 case "--percentile": settings.Percentile = double.Parse(Value(), CultureInfo.InvariantCulture); break;
                 case "--activations": settings.Activations = List().Select(a => Enum.Parse<Detr.Training.Export.Quantization.DetrQuantizedActivations>(a, ignoreCase: true)).ToArray(); break;
@@ -219,26 +210,38 @@ static class BenchCommandLine
             string name = args[i];
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{name} needs a value.");
             int Int() => int.Parse(Value(), CultureInfo.InvariantCulture);
+            if (TimingOption(settings, name, Value))
+                continue;
             switch (name)
             {
                 case "--config": settings.Configs = Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries); break;
-                case "--size":
-                {
-                    var parts = Value().Split('x');
-                    settings.Size = (int.Parse(parts[0], CultureInfo.InvariantCulture), int.Parse(parts[1], CultureInfo.InvariantCulture));
-                    break;
-                }
-                case "--rounds": settings.Rounds = Int(); break;
-                case "--calls": settings.Calls = Int(); break;
-                case "--warmup": settings.WarmupRounds = Int(); break;
-                case "--threads": settings.Threads = Int(); break;
                 case "--seed": settings.Seed = Int(); break;
-                case "--profile": settings.ProfileRuns = Int(); break;
                 case "--reference": settings.DeformableReference = Value(); break;
                 case "--backbone-lr": settings.BackboneLearningRate = double.Parse(Value(), CultureInfo.InvariantCulture); break;
                 default: throw new ArgumentException($"Unknown option '{name}' of {args[0]}.");
             }
         }
         return settings;
+    }
+
+    // The options every timed comparison shares (size, rounds, calls, warm-up, threads, profile); false when name is none of them.
+    static bool TimingOption(ComparisonSettings settings, string name, Func<string> value)
+    {
+        int Int() => int.Parse(value(), CultureInfo.InvariantCulture);
+        switch (name)
+        {
+            case "--size":
+            {
+                var parts = value().Split('x');
+                settings.Size = (int.Parse(parts[0], CultureInfo.InvariantCulture), int.Parse(parts[1], CultureInfo.InvariantCulture));
+                return true;
+            }
+            case "--rounds": settings.Rounds = Int(); return true;
+            case "--calls": settings.Calls = Int(); return true;
+            case "--warmup": settings.WarmupRounds = Int(); return true;
+            case "--threads": settings.Threads = Int(); return true;
+            case "--profile": settings.ProfileRuns = Int(); return true;
+            default: return false;
+        }
     }
 }

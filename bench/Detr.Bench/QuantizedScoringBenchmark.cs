@@ -42,11 +42,11 @@ static class QuantizedScoringBenchmark
     {
         var (height, width) = name switch
         {
-            "r50" => settings.R50Size,
+            "r50" => settings.Timing.Size ?? (800, 1066),
             "demo" => (128, 128),
             _ => throw new ArgumentException($"Unknown case '{name}'; use r50 or demo."),
         };
-        Console.WriteLine($"\nquantized-scoring: {name}, batch 1, {height}×{width}, ONNX Runtime, ORT_ENABLE_ALL, {settings.Threads} intra-op threads");
+        Console.WriteLine($"\nquantized-scoring: {name}, batch 1, {height}×{width}, ONNX Runtime, ORT_ENABLE_ALL, {settings.Timing.Threads} intra-op threads");
         // Calibration images drawn at 4:3, resized by the scorer to the model's short side as scoring would.
         var drawn = SyntheticShapesDataset.Write(Path.Combine(folder, $"calibration-{name}"), new SyntheticShapesOptions
         {
@@ -75,7 +75,7 @@ static class QuantizedScoringBenchmark
                 Quantization = new DetrQuantizationOptions
                 {
                     CalibrationImages = calibration, Method = settings.Method, Percentile = settings.Percentile, Activations = activations,
-                    Parts = parts, IntraOpThreads = settings.Threads,
+                    Parts = parts, IntraOpThreads = settings.Timing.Threads,
                 },
             });
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -88,7 +88,7 @@ static class QuantizedScoringBenchmark
         for (int i = 0; i < pixels.Length; i++)
             pixels[i] = (float)(random.NextDouble() * 4 - 2);
         var mask = Enumerable.Repeat(1L, height * width).ToArray();
-        var sessions = files.Select(f => new RawOnnxRun(f.Path, settings.Threads, pixels, mask, height, width)).ToList();
+        var sessions = files.Select(f => new RawOnnxRun(f.Path, settings.Timing.Threads, pixels, mask, height, width)).ToList();
         try
         {
             foreach (var (file, session) in files.Zip(sessions).Skip(1))
@@ -96,7 +96,7 @@ static class QuantizedScoringBenchmark
                     $"{file.Name}: {new FileInfo(file.Path).Length / 1e6:F1} MB (fp32 {new FileInfo(fp32).Length / 1e6:F1} MB); " +
                     $"logits max |int8 − fp32| {session.MaxLogitDifference(sessions[0]):G3} (largest |logit| {sessions[0].LargestLogit():G3})"));
             var variants = files.Zip(sessions).Select(p => TimedVariant.InProcess(p.First.Name, p.First.Description, p.Second.Run)).ToList();
-            var seconds = InterleavedTimer.Measure(variants, settings.WarmupRounds, settings.Rounds, settings.Calls);
+            var seconds = InterleavedTimer.Measure(variants, settings.Timing.WarmupRounds, settings.Timing.Rounds ?? 5, settings.Timing.Calls ?? 1);
             var paired = ComparisonTable.Print(variants, seconds, baseline: 0);
             for (int v = 1; v < variants.Count; v++)
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -107,10 +107,10 @@ static class QuantizedScoringBenchmark
             foreach (var session in sessions)
                 session.Dispose();
         }
-        if (settings.ProfileRuns > 0)
+        if (settings.Timing.ProfileRuns > 0)
             foreach (var file in files.Skip(1))
-                OrtOperatorProfile.Compare("fp32", fp32, file.Name, file.Path, settings.Threads, tensor(pixels).reshape(1, 3, height, width),
-                    zeros(1, height, width, ScalarType.Bool), settings.ProfileRuns);
+                OrtOperatorProfile.Compare("fp32", fp32, file.Name, file.Path, settings.Timing.Threads, tensor(pixels).reshape(1, 3, height, width),
+                    zeros(1, height, width, ScalarType.Bool), settings.Timing.ProfileRuns);
     }
 
     static IEnumerable<(DetrQuantizedActivations, DetrModelParts)> Int8Variants(QuantizedScoringSettings settings)
@@ -143,7 +143,7 @@ static class QuantizedScoringBenchmark
                 byte[] onnx = DetrOnnxExporter.ToBytes(model, options);
                 var scorer = ml.Transforms.ApplyDetr(new DetrScoringOptions
                 {
-                    ModelBytes = onnx, ScoreThreshold = 0, MaxDetections = 100, IntraOpThreads = settings.Threads,
+                    ModelBytes = onnx, ScoreThreshold = 0, MaxDetections = 100, IntraOpThreads = settings.Timing.Threads,
                     ShortestEdge = options.ShortestEdge, LongestEdge = options.LongestEdge,
                 }).Fit(images);
                 using (scorer)
@@ -157,7 +157,7 @@ static class QuantizedScoringBenchmark
                     Quantization = new DetrQuantizationOptions
                     {
                         CalibrationImages = calibration, Method = settings.Method, Percentile = settings.Percentile, Activations = activations,
-                        Parts = settings.Parts[0], IntraOpThreads = settings.Threads,
+                        Parts = settings.Parts[0], IntraOpThreads = settings.Timing.Threads,
                     },
                 });
             Console.WriteLine("\n| model | AP | AP50 | ΔAP (points) | ΔAP50 (points) |\n|---|---:|---:|---:|---:|");

@@ -9,20 +9,11 @@ sealed class QuantizedScoringSettings
     /// <summary>Speed cases: <c>r50</c> (DETR-R50, 800×1066) and/or <c>demo</c> (the demo's small Deformable DETR, 128×128).</summary>
     public string[] Cases { get; set; } = ["r50", "demo"];
 
-    /// <summary>Image size of the r50 case (the demo case keeps 128×128).</summary>
-    public (int Height, int Width) R50Size { get; set; } = (800, 1066);
-
-    public int Rounds { get; set; } = 5;
-
-    public int Calls { get; set; } = 1;
-
-    public int WarmupRounds { get; set; } = 1;
-
-    /// <summary>Then this many runs of each model under ONNX Runtime's profiler, per operator (0: none).</summary>
-    public int ProfileRuns { get; set; }
-
-    /// <summary>ONNX Runtime intra-op threads of every timed session (calibration too).</summary>
-    public int Threads { get; set; } = 2;
+    /// <summary>
+    /// Rounds (default 5), calls (1), warm-up rounds, intra-op threads of every session (calibration too; default 2),
+    /// profiled runs, and the r50 case's image size (default 800×1066; the demo case keeps 128×128).
+    /// </summary>
+    public ComparisonSettings Timing { get; } = new();
 
     /// <summary>Drawn images (speed cases) or images taken from <see cref="Calibration"/> (accuracy) to calibrate on.</summary>
     public int CalibrationImages { get; set; } = 16;

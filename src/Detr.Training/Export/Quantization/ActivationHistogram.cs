@@ -29,6 +29,9 @@ sealed class ActivationHistogram(bool keepHistogram)
     /// <summary>Finite values seen.</summary>
     public long Count { get; private set; }
 
+    /// <summary>Finite values that were exactly 0 (a ReLU's floor, padding), counted in their bin too.</summary>
+    public long Zeros { get; private set; }
+
     /// <summary>Values seen that were NaN or infinite (left out of everything else).</summary>
     public long NonFinite { get; private set; }
 
@@ -74,10 +77,15 @@ sealed class ActivationHistogram(bool keepHistogram)
         Cover(Bin(min), Bin(max));
         double inverse = 1.0 / _width;
         var counts = _counts;
-        long first = _firstBin;
+        long first = _firstBin, zeros = 0;
         foreach (float v in values)
             if (float.IsFinite(v))
+            {
                 counts[(long)Math.Floor(v * inverse) - first]++;
+                if (v == 0)
+                    zeros++;
+            }
+        Zeros += zeros;
     }
 
     long Bin(float v) => (long)Math.Floor(v * (1.0 / _width));

@@ -176,6 +176,9 @@ static class CalibrationRanges
             long k = first + i;
             folded[k >= 0 ? k : -k - 1] += counts[i];
         }
+        // Exact zeros (half of a ReLU's outputs) say nothing about where to clip; kept, their spike in the first bin
+        // makes every candidate's divergence small there and the search clip far too much on small calibration sets.
+        folded[0] -= values.Zeros;
         int factor = (int)((folded.Length + EntropyBins - 1) / EntropyBins);
         if (factor <= 1)
             return (folded, values.Width);
