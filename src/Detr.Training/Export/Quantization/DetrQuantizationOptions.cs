@@ -33,4 +33,7 @@ public sealed record DetrQuantizationOptions
 
     /// <summary>ONNX Runtime intra-op threads for the calibration runs; null lets ONNX Runtime choose.</summary>
     public int? IntraOpThreads { get; init; }
+
+    /// <summary>Told after each calibration image (e.g. "calibrated on 3/64 images").</summary>
+    public Action<string>? Progress { get; init; }
 }

@@ -22,7 +22,7 @@ static class Int8Quantizer
         if (plan.WeightedNodes.Count == 0)
             throw new ArgumentException($"The model has no Conv or MatMul with float weights in the parts {options.Parts}; nothing to quantize.", nameof(options));
         var calibrated = plan.Calibrated.ToList();
-        var measured = ActivationCalibrator.Measure(export.Model, calibrated, options);
+        var measured = ActivationCalibrator.Measure(export.Model, calibrated, options, options.Progress);
         var (qMin, qMax) = QuantizationParameters.Limits(options.Activations);
         var parameters = new Dictionary<string, QuantizationParameters>();
         foreach (string value in calibrated)

@@ -33,7 +33,7 @@ public class Int8ExportTests(TrainedTinyDetr tiny)
         var want = tiny.RawOutputs(tiny.Float32);
         var got = tiny.RawOutputs(int8);
         float boxes = want.Zip(got, (a, b) => a.Boxes.Zip(b.Boxes, (x, y) => Math.Abs(x - y)).Max()).Max();
-        Assert.True(boxes <= 0.05f, $"{method}: boxes differ by up to {boxes}");
+        Assert.True(boxes <= 0.03f, $"{method}: boxes differ by up to {boxes}");
     }
 
     [Fact]
