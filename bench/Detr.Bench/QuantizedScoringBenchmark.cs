@@ -66,7 +66,7 @@ static class QuantizedScoringBenchmark
         files.Add(("fp32", "float32 export", fp32));
         foreach (var (activations, parts) in Int8Variants(settings))
         {
-            string label = $"int8-{(activations == DetrQuantizedActivations.UInt8 ? "u8s8" : "s8s8")}" + (settings.Parts.Length > 1 ? "-" + PartsLabel(parts) : "");
+            string label = Label(settings, activations, parts);
             string path = Path.Combine(folder, $"{name}-{label}.onnx");
             long start = System.Diagnostics.Stopwatch.GetTimestamp();
             DetrOnnxExporter.Export(model, path, export with
@@ -121,6 +121,10 @@ static class QuantizedScoringBenchmark
             yield return (settings.Activations[0], parts);
     }
 
+    // int8-u8s8, or int8-u8s8-backbone+inputprojection+encoder when several part sets are compared.
+    static string Label(QuantizedScoringSettings settings, DetrQuantizedActivations activations, DetrModelParts parts) =>
+        $"int8-{(activations == DetrQuantizedActivations.UInt8 ? "u8s8" : "s8s8")}" + (settings.Parts.Length > 1 ? "-" + PartsLabel(parts) : "");
+
     static string PartsLabel(DetrModelParts parts) => string.Join("+", Enum.GetValues<DetrModelParts>()
         .Where(p => p is not (DetrModelParts.None or DetrModelParts.All) && parts.HasFlag(p)).Select(p => p.ToString().ToLowerInvariant()));
 
@@ -150,14 +154,14 @@ static class QuantizedScoringBenchmark
                     rows.Add((name, ml.Detection().Evaluate(scorer.Transform(images))));
             }
             Evaluate("fp32", export);
-            foreach (var activations in settings.Activations)
-                Evaluate(activations == DetrQuantizedActivations.UInt8 ? "int8-u8s8" : "int8-s8s8", export with
+            foreach (var (activations, parts) in Int8Variants(settings))
+                Evaluate(Label(settings, activations, parts), export with
                 {
                     Precision = DetrOnnxPrecision.Int8,
                     Quantization = new DetrQuantizationOptions
                     {
                         CalibrationImages = calibration, Method = settings.Method, Percentile = settings.Percentile, Activations = activations,
-                        Parts = settings.Parts[0], IntraOpThreads = settings.Timing.Threads,
+                        Parts = parts, IntraOpThreads = settings.Timing.Threads,
                     },
                 });
             Console.WriteLine("\n| model | AP | AP50 | ΔAP (points) | ΔAP50 (points) |\n|---|---:|---:|---:|---:|");
