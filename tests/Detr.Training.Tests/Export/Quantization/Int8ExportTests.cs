@@ -17,14 +17,18 @@ public class Int8ExportTests(TrainedTinyDetr tiny)
     const double ApTolerance = 0.06;
 
     [Theory]
-    [InlineData(DetrCalibrationMethod.MinMax)]
-    [InlineData(DetrCalibrationMethod.Percentile)]
-    [InlineData(DetrCalibrationMethod.Entropy)]
-    public void ScoresThroughApplyDetrWithinTheApToleranceOfFloat32(DetrCalibrationMethod method)
+    [InlineData(DetrCalibrationMethod.MinMax, DetrQuantizedActivations.UInt8)]
+    [InlineData(DetrCalibrationMethod.Percentile, DetrQuantizedActivations.UInt8)]
+    [InlineData(DetrCalibrationMethod.Entropy, DetrQuantizedActivations.UInt8)]
+    [InlineData(DetrCalibrationMethod.Percentile, DetrQuantizedActivations.Int8)]
+    public void ScoresThroughApplyDetrWithinTheApToleranceOfFloat32(DetrCalibrationMethod method, DetrQuantizedActivations activations)
     {
         var fp32 = tiny.Float32Metrics;
         Assert.True(fp32.AP50 >= 0.5, $"the tiny model should have learned its images first (float32 AP50 {fp32.AP50:F3})");
-        byte[] int8 = tiny.Int8(method: method);
+        byte[] int8 = tiny.Int8(method: method, activations: activations);
+        var quantizeLinear = TrainedTinyDetr.Graph(int8).Graph.Node.First(n => n.OpType == "QuantizeLinear");
+        var zeroPoint = TrainedTinyDetr.Graph(int8).Graph.Initializer.Single(t => t.Name == quantizeLinear.Input[2]);
+        Assert.Equal(activations == DetrQuantizedActivations.UInt8 ? (int)TensorProto.Types.DataType.Uint8 : (int)TensorProto.Types.DataType.Int8, zeroPoint.DataType);
         var metrics = tiny.Evaluate(int8);
         Assert.True(Math.Abs(metrics.AP - fp32.AP) <= ApTolerance && Math.Abs(metrics.AP50 - fp32.AP50) <= ApTolerance,
             $"{method}: INT8 AP {metrics.AP:F3} / AP50 {metrics.AP50:F3} against float32 {fp32.AP:F3} / {fp32.AP50:F3}");

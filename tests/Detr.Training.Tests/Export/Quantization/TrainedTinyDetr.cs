@@ -59,11 +59,11 @@ public sealed class TrainedTinyDetr : IDisposable
 
     /// <summary>An INT8 export calibrated on the training images.</summary>
     public byte[] Int8(DetrModelParts parts = DetrModelParts.Backbone | DetrModelParts.InputProjection,
-        DetrCalibrationMethod method = DetrCalibrationMethod.Percentile) =>
+        DetrCalibrationMethod method = DetrCalibrationMethod.Percentile, DetrQuantizedActivations activations = DetrQuantizedActivations.UInt8) =>
         Export(new DetrOnnxExportOptions
         {
             Precision = DetrOnnxPrecision.Int8,
-            Quantization = new DetrQuantizationOptions { CalibrationImages = CalibrationImages, Parts = parts, Method = method },
+            Quantization = new DetrQuantizationOptions { CalibrationImages = CalibrationImages, Parts = parts, Method = method, Activations = activations },
         });
 
     /// <summary>COCO metrics of <paramref name="onnx"/> scored through <c>ApplyDetr</c> on the training images (every query kept).</summary>
