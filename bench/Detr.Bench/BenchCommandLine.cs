@@ -19,6 +19,7 @@ static class BenchCommandLine
                Detr.Bench deformable-training-step  Deformable DETR training step: TorchSharp vs the reference's code (tiny at 128x128; batch 2)
                Detr.Bench matcher              Hungarian matcher time: ours vs the reference on scipy (2 x 100 queries x 20 targets)
                Detr.Bench export-speed         ONNX Runtime time of our exporter's file vs torch.onnx.export's (r50, 800x1066)
+               Detr.Bench quantized-scoring    INT8 vs float32 exports of the same weights: speed (r50 800x1066, demo 128x128) and, with --checkpoint, AP
         Options of forward, training-step, deformable-*, matcher, export-speed (each against Debian's /usr/bin/python3 as baseline):
           --config LIST      tiny and/or r50, comma-separated (matcher: none)
           --size HxW         image size instead of the benchmark's default
@@ -36,6 +37,16 @@ static class BenchCommandLine
           --norms frozen|batch --objects MIN,MAX --sizes MINFRAC,MAXFRAC --augment reference|flip|off --dilation on|off --decoder-layers N
           --architecture detr|deformable (DetrRecipes.SmallModel or SmallDeformableModel) --refine on|off --two-stage on|off
           --levels N --points N --heads N --denoising GROUPS (0: none) --data DIR (train.json, val.json, images/ of bench/datasets)
+        Options of quantized-scoring:
+          --cases LIST       r50 and/or demo (default both): speed of fp32 and INT8 exports of random weights, interleaved
+          --size HxW         image size of the r50 case (default 800x1066)
+          --rounds N --calls N --warmup N --threads T   as above (defaults 5, 1, 1, 2)
+          --calibration-images N   images to calibrate on (default 16)
+          --profile N        then N runs of fp32 and each INT8 file under ONNX Runtime's profiler, per operator
+          --method minmax|percentile|entropy   (default percentile)   --percentile P (default 99.99)
+          --activations LIST uint8,int8 (default both)   --parts LIST;LIST (e.g. backbone,inputprojection;backbone,inputprojection,encoder)
+          --checkpoint PATH --data VAL.json [--images DIR] --calibration FOLDER|JSON [--calibration-folder DIR]
+                             [--shortest-edge N --longest-edge N]: AP/AP50 of fp32 and INT8 on the held-out set
         Options of scoring:
           --model PATH       DETR ONNX model (transformers layout); created with bench/make_detr_r50_onnx.py when missing
                              (default: bench/artifacts/detr_r50.onnx in the repository)
@@ -60,6 +71,8 @@ static class BenchCommandLine
             return ScoringSoakBenchmark.Run(
                 minutes: args.SkipWhile(a => a != "--minutes").Skip(1).Select(v => double.Parse(v, CultureInfo.InvariantCulture)).FirstOrDefault(10),
                 threads: args.SkipWhile(a => a != "--threads").Skip(1).Select(v => int.Parse(v, CultureInfo.InvariantCulture)).FirstOrDefault(4));
+        if (args[0] == "quantized-scoring")
+            return QuantizedScoringBenchmark.Run(ParseQuantizedScoring(args));
         if (args[0] == "training-phases")
             return TrainingPhasesBenchmark.Run();
         if (args[0] == "recipe-step-cost")
@@ -160,6 +173,41 @@ static class BenchCommandLine
         return settings;
     }
 
+    static QuantizedScoringSettings ParseQuantizedScoring(string[] args)
+    {
+        var settings = new QuantizedScoringSettings();
+        for (int i = 1; i < args.Length; i++)
+        {
+            string name = args[i];
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{name} needs a value.");
+            int Int() => int.Parse(Value(), CultureInfo.InvariantCulture);
+            string[] List(char separator = ',') => Value().Split(separator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            if (TimingOption(settings.Timing, name, Value))
+                continue;
+            switch (name)
+            {
+                case "--cases": settings.Cases = List(); break;
+                case "--calibration-images": settings.CalibrationImages = Int(); break;
+                case "--method": settings.Method = Enum.Parse<Detr.Training.Export.Quantization.DetrCalibrationMethod>(Value(), ignoreCase: true); break;
+                case "--percentile": settings.Percentile = double.Parse(Value(), CultureInfo.InvariantCulture); break;
+                case "--activations": settings.Activations = List().Select(a => Enum.Parse<Detr.Training.Export.Quantization.DetrQuantizedActivations>(a, ignoreCase: true)).ToArray(); break;
+                case "--parts":
+                    settings.Parts = List(';').Select(set => set.Split(',').Select(p => Enum.Parse<Detr.Training.Export.DetrModelParts>(p.Replace("-", ""), ignoreCase: true))
+                        .Aggregate(Detr.Training.Export.DetrModelParts.None, (a, b) => a | b)).ToArray();
+                    break;
+                case "--checkpoint": settings.Checkpoint = Value(); break;
+                case "--data": settings.Data = Value(); break;
+                case "--images": settings.Images = Value(); break;
+                case "--calibration": settings.Calibration = Value(); break;
+                case "--calibration-folder": settings.CalibrationFolder = Value(); break;
+                case "--shortest-edge": settings.ShortestEdge = Int(); break;
+                case "--longest-edge": settings.LongestEdge = Int(); break;
+                default: throw new ArgumentException($"Unknown option '{name}' of quantized-scoring.");
+            }
+        }
+        return settings;
+    }
+
     static ComparisonSettings ParseComparison(string[] args)
     {
         var settings = new ComparisonSettings();
@@ -168,26 +216,38 @@ static class BenchCommandLine
             string name = args[i];
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{name} needs a value.");
             int Int() => int.Parse(Value(), CultureInfo.InvariantCulture);
+            if (TimingOption(settings, name, Value))
+                continue;
             switch (name)
             {
                 case "--config": settings.Configs = Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries); break;
-                case "--size":
-                {
-                    var parts = Value().Split('x');
-                    settings.Size = (int.Parse(parts[0], CultureInfo.InvariantCulture), int.Parse(parts[1], CultureInfo.InvariantCulture));
-                    break;
-                }
-                case "--rounds": settings.Rounds = Int(); break;
-                case "--calls": settings.Calls = Int(); break;
-                case "--warmup": settings.WarmupRounds = Int(); break;
-                case "--threads": settings.Threads = Int(); break;
                 case "--seed": settings.Seed = Int(); break;
-                case "--profile": settings.ProfileRuns = Int(); break;
                 case "--reference": settings.DeformableReference = Value(); break;
                 case "--backbone-lr": settings.BackboneLearningRate = double.Parse(Value(), CultureInfo.InvariantCulture); break;
                 default: throw new ArgumentException($"Unknown option '{name}' of {args[0]}.");
             }
         }
         return settings;
+    }
+
+    // The options every timed comparison shares (size, rounds, calls, warm-up, threads, profile); false when name is none of them.
+    static bool TimingOption(ComparisonSettings settings, string name, Func<string> value)
+    {
+        int Int() => int.Parse(value(), CultureInfo.InvariantCulture);
+        switch (name)
+        {
+            case "--size":
+            {
+                var parts = value().Split('x');
+                settings.Size = (int.Parse(parts[0], CultureInfo.InvariantCulture), int.Parse(parts[1], CultureInfo.InvariantCulture));
+                return true;
+            }
+            case "--rounds": settings.Rounds = Int(); return true;
+            case "--calls": settings.Calls = Int(); return true;
+            case "--warmup": settings.WarmupRounds = Int(); return true;
+            case "--threads": settings.Threads = Int(); return true;
+            case "--profile": settings.ProfileRuns = Int(); return true;
+            default: return false;
+        }
     }
 }

@@ -31,10 +31,32 @@ static class InspectCommand
                 : $"{model.LabelNames.Count} (+ no-object, softmax)");
             table.AddRow("labels", Markup.Escape(string.Join(", ", model.LabelNames.Take(20)) + (model.LabelNames.Count > 20 ? ", …" : "")));
             table.AddRow("resize", $"short side {model.ShortestEdge}, long side at most {model.LongestEdge}");
+            table.AddRow("precision", Markup.Escape(Precision(model)));
             console.Rich.Write(table);
             return 0;
         });
         return command;
+    }
+
+    // "int8 (qdq, uint8 activations, int8 symmetric per channel weights; Backbone, InputProjection; …)" from the metadata.
+    static string Precision(DetrScoringModel model)
+    {
+        if (model.Quantization is not string json)
+            return model.Precision;
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(json);
+            var root = document.RootElement;
+            string Text(string key) => root.TryGetProperty(key, out var v) ? v.ToString() : "?";
+            string parts = root.TryGetProperty("parts", out var p) && p.ValueKind == System.Text.Json.JsonValueKind.Array
+                ? string.Join(", ", p.EnumerateArray().Select(e => e.GetString())) : "?";
+            return $"{model.Precision} ({Text("format")}: {Text("activations")} activations, {Text("weights")} weights; quantized {parts}; " +
+                $"calibration {Text("calibration")} on {Text("calibration_images")} images)";
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return $"{model.Precision} ({json})";
+        }
     }
 
     static DetrScoringModel Open(string file)

@@ -31,6 +31,15 @@ public static class DetrModelMetadataKeys
     /// <summary>The architecture the model was exported from ("detr" or "deformable"), for inspection.</summary>
     public const string Architecture = "detr.architecture";
 
+    /// <summary>
+    /// The numeric precision of the model's weights and arithmetic: "float16" or "int8" (QDQ); absent for float32.
+    /// Inputs and outputs are float32 at every precision, so scoring is the same.
+    /// </summary>
+    public const string Precision = "detr.precision";
+
+    /// <summary>For INT8 models, JSON describing the quantization: format, types, quantized parts, calibration.</summary>
+    public const string Quantization = "detr.quantization";
+
     /// <summary>Value of <see cref="Postprocess"/> for DETR's softmax with a no-object column.</summary>
     public const string SoftmaxPostprocess = "softmax";
 

@@ -146,12 +146,38 @@ public sealed class DetrBatchScorer
                 yield return bucket.GetRange(start, Math.Min(perCall, bucket.Count - start));
     }
 
-    GroupRun Run(List<Planned> group)
+    /// <summary>
+    /// Runs the model on <paramref name="images"/>, preprocessed and batched exactly as <see cref="Score"/> does, and
+    /// hands each output named in <paramref name="outputNames"/> to <paramref name="visit"/> while the run's results
+    /// are alive (do not keep the <see cref="OrtValue"/>). For intermediate tensors a model declares as extra outputs:
+    /// INT8 export calibrates its activation ranges this way on the pixels scoring will feed.
+    /// </summary>
+    public void RunOutputs(IReadOnlyList<RgbImage> images, IReadOnlyList<string> outputNames, Action<string, OrtValue> visit)
+    {
+        ArgumentNullException.ThrowIfNull(outputNames);
+        ArgumentNullException.ThrowIfNull(visit);
+        foreach (var group in Groups(Plan(images)))
+            Run(group, outputNames, outputs =>
+            {
+                for (int i = 0; i < outputNames.Count; i++)
+                    visit(outputNames[i], outputs[i]);
+                return 0;
+            });
+    }
+
+    GroupRun Run(List<Planned> group) =>
+        Run(group, _outputNames, outputs => ReadOutputs(outputs, group.Count, Height(group), Width(group)));
+
+    int Height(List<Planned> group) => _signature.FixedHeight ?? group.Max(p => p.ResizedHeight);
+
+    int Width(List<Planned> group) => _signature.FixedWidth ?? group.Max(p => p.ResizedWidth);
+
+    T Run<T>(List<Planned> group, IReadOnlyList<string> outputNames, Func<IReadOnlyList<OrtValue>, T> read)
     {
         int count = group.Count;
         int batch = _signature.FixedBatch ?? count;
-        int height = _signature.FixedHeight ?? group.Max(p => p.ResizedHeight);
-        int width = _signature.FixedWidth ?? group.Max(p => p.ResizedWidth);
+        int height = Height(group);
+        int width = Width(group);
         int plane = height * width;
         int pixelCount = batch * 3 * plane;
         if (_pixels.Length < pixelCount)
@@ -186,8 +212,8 @@ public sealed class DetrBatchScorer
                 values.Add(CreateMask(group, batch, height, width));
             }
             using var held = _session.Run();
-            using var outputs = held.Session.Run(runOptions, names, values, _outputNames);
-            return ReadOutputs(outputs, count, height, width);
+            using var outputs = held.Session.Run(runOptions, names, values, outputNames);
+            return read(outputs);
         }
         finally
         {

@@ -57,6 +57,15 @@ public sealed class DetrScoringModel : IDisposable
     /// <summary>Pixel normalisation in effect.</summary>
     public ImageNetNormalization Normalization { get; }
 
+    /// <summary>
+    /// The model's numeric precision from its <see cref="DetrModelMetadataKeys.Precision"/> metadata: "float32" (also
+    /// when absent), "float16" or "int8". Scoring is the same at every precision.
+    /// </summary>
+    public string Precision => _metadata.TryGetValue(DetrModelMetadataKeys.Precision, out var value) ? value : "float32";
+
+    /// <summary>How an INT8 model was quantized (its <see cref="DetrModelMetadataKeys.Quantization"/> JSON), or null.</summary>
+    public string? Quantization => _metadata.TryGetValue(DetrModelMetadataKeys.Quantization, out var value) ? value : null;
+
 
     /// <summary>Opens the model named by <paramref name="options"/> (path or bytes); fails with a clear message on any problem.</summary>
     public static DetrScoringModel Open(DetrScoringOptions options, Action<string>? warn = null)

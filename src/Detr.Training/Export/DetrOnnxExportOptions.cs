@@ -1,3 +1,5 @@
+using Detr.Training.Export.Quantization;
+
 namespace Detr.Training.Export;
 
 /// <summary>What the ONNX export needs beyond the weights, and what it writes into the model's metadata.</summary>
@@ -23,4 +25,10 @@ public sealed record DetrOnnxExportOptions
 
     /// <summary>ONNX opset; 17 is the first with LayerNormalization, which ONNX Runtime fuses well.</summary>
     public int Opset { get; init; } = 17;
+
+    /// <summary>Float32 (default), Float16 (GPU) or Int8 (calibrated QDQ; set <see cref="Quantization"/>).</summary>
+    public DetrOnnxPrecision Precision { get; init; } = DetrOnnxPrecision.Float32;
+
+    /// <summary>Calibration images and quantization choices, for <see cref="DetrOnnxPrecision.Int8"/>.</summary>
+    public DetrQuantizationOptions? Quantization { get; init; }
 }

@@ -4,7 +4,6 @@ using Detr.Training.Export.Deformable;
 using Detr.Training.Export.Onnx;
 using Detr.Training.Modeling;
 using Detr.Training.Modeling.Deformable;
-using Google.Protobuf;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -52,8 +51,12 @@ public static class DetrOnnxExporter
         return weights;
     }
 
-    /// <summary>Builds the ONNX model bytes.</summary>
-    public static byte[] ToBytes(IReadOnlyDictionary<string, NamedWeight> stateDict, DetrOnnxExportOptions options)
+    /// <summary>Builds the ONNX model bytes (float32, float16 or INT8 as <see cref="DetrOnnxExportOptions.Precision"/> says).</summary>
+    public static byte[] ToBytes(IReadOnlyDictionary<string, NamedWeight> stateDict, DetrOnnxExportOptions options) =>
+        OnnxExportPrecision.Finish(Build(stateDict, options), options);
+
+    // The float32 graph with each node's part recorded.
+    static OnnxExport Build(IReadOnlyDictionary<string, NamedWeight> stateDict, DetrOnnxExportOptions options)
     {
         var weights = new ExportWeights(stateDict);
         var graph = new OnnxGraphBuilder();
@@ -68,27 +71,38 @@ public static class DetrOnnxExporter
         string pixelMask = graph.Input("pixel_mask", TensorProto.Types.DataType.Int64, "batch", "height", "width");
         string batch = graph.Node("Gather", [graph.Node("Shape", [pixels]), graph.Int64(0)]);
 
-        string features = OnnxResNetExport.Build(layers, pixels, options.Dilation);
+        string features;
+        using (graph.InPart(DetrModelParts.Backbone))
+            features = OnnxResNetExport.Build(layers, pixels, options.Dilation);
         string validMask = OnnxMaskExport.Downsample(graph, pixelMask, features); // [N,h,w] float, 1 = real pixel
         string position = weights.Contains("backbone.1.row_embed.weight")
             ? OnnxPositionEmbeddingExport.Learned(layers, features, hiddenDim)
             : OnnxPositionEmbeddingExport.Sine(graph, validMask, hiddenDim);
 
-        string projected = layers.Conv(features, "input_proj");
-        string source = graph.Node("Transpose", [graph.Node("Reshape", [projected, graph.Int64s(0, hiddenDim, -1)])], ("perm", new long[] { 0, 2, 1 }));
+        string source;
+        using (graph.InPart(DetrModelParts.InputProjection))
+        {
+            string projected = layers.Conv(features, "input_proj");
+            source = graph.Node("Transpose", [graph.Node("Reshape", [projected, graph.Int64s(0, hiddenDim, -1)])], ("perm", new long[] { 0, 2, 1 }));
+        }
         string keyPaddingBias = KeyPaddingBias(graph, validMask);
 
         var transformer = new OnnxTransformerExport(layers, hiddenDim, options.Heads, options.PreNorm);
-        string memory = transformer.Encode(source, position, keyPaddingBias);
-        string decoded = transformer.Decode(memory, position, keyPaddingBias, batch);
-
-        string logits = layers.Linear(decoded, "class_embed");
-        string boxes = graph.Node("Sigmoid", [layers.BoxMlp(decoded, "bbox_embed")]);
+        string memory, decoded, logits, boxes;
+        using (graph.InPart(DetrModelParts.Encoder))
+            memory = transformer.Encode(source, position, keyPaddingBias);
+        using (graph.InPart(DetrModelParts.Decoder))
+            decoded = transformer.Decode(memory, position, keyPaddingBias, batch);
+        using (graph.InPart(DetrModelParts.Heads))
+        {
+            logits = layers.Linear(decoded, "class_embed");
+            boxes = graph.Node("Sigmoid", [layers.BoxMlp(decoded, "bbox_embed")]);
+        }
         graph.Output(logits, "logits", TensorProto.Types.DataType.Float, "batch", queries, classesWithNoObject);
         graph.Output(boxes, "pred_boxes", TensorProto.Types.DataType.Float, "batch", queries, 4);
 
         var metadata = OnnxExportMetadata.Create(options, classesWithNoObject - 1, "detr", DetrModelMetadataKeys.SoftmaxPostprocess);
-        return graph.Build(options.Opset, metadata, OnnxExportMetadata.ProducerVersion).ToByteArray();
+        return new OnnxExport(graph.Build(options.Opset, metadata, OnnxExportMetadata.ProducerVersion), graph.NodeParts);
     }
 
     /// <summary>Writes the ONNX model to <paramref name="path"/> atomically.</summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Detr.MLNet.Labels;
+using Detr.Training.Export.Onnx;
 
 namespace Detr.Training.Export;
 
@@ -36,5 +37,15 @@ static class OnnxExportMetadata
         metadata[DetrModelMetadataKeys.Architecture] = architecture;
         metadata[DetrModelMetadataKeys.Postprocess] = postprocess;
         return metadata;
+    }
+
+    /// <summary>Sets (or replaces) one metadata property of a finished model (the precision passes record themselves).</summary>
+    public static void Set(ModelProto model, string key, string value)
+    {
+        var existing = model.MetadataProps.FirstOrDefault(p => p.Key == key);
+        if (existing is not null)
+            existing.Value = value;
+        else
+            model.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
     }
 }

@@ -13,6 +13,26 @@ sealed class OnnxGraphBuilder
     readonly Dictionary<string, int> _nameCounts = new();
     readonly Dictionary<long, string> _int64Scalars = new();
     readonly Dictionary<string, string> _int64Vectors = new();
+    readonly Dictionary<string, DetrModelParts> _nodeParts = new();
+    DetrModelParts _part;
+
+    /// <summary>The part each node was added in (by node name); nodes added outside any part are absent.</summary>
+    public IReadOnlyDictionary<string, DetrModelParts> NodeParts => _nodeParts;
+
+    /// <summary>Nodes added until the returned scope is disposed belong to <paramref name="part"/> (scopes nest).</summary>
+    public PartScope InPart(DetrModelParts part)
+    {
+        var scope = new PartScope(this, _part);
+        _part = part;
+        return scope;
+    }
+
+    /// <summary>Restores the part that was current when <see cref="InPart"/> was called.</summary>
+    public readonly struct PartScope(OnnxGraphBuilder graph, DetrModelParts previous) : IDisposable
+    {
+        /// <summary>Ends the part.</summary>
+        public void Dispose() => graph._part = previous;
+    }
 
     /// <summary>A name not used before, derived from <paramref name="hint"/>.</summary>
     public string UniqueName(string hint)
@@ -90,6 +110,8 @@ sealed class OnnxGraphBuilder
         foreach (var (name, value) in attributes)
             node.Attribute.Add(Attribute(name, value));
         _graph.Node.Add(node);
+        if (_part != DetrModelParts.None)
+            _nodeParts[node.Name] = _part;
         return outputs;
     }
 

@@ -2,7 +2,6 @@ using Detr.MLNet;
 using Detr.MLNet.Labels;
 using Detr.Training.Export.Onnx;
 using Detr.Training.Modeling.Deformable;
-using Google.Protobuf;
 
 namespace Detr.Training.Export.Deformable;
 
@@ -43,21 +42,27 @@ public static class DeformableOnnxExporter
         var levels = OnnxFeatureLevels.Build(layers, pixels, pixelMask, config.FeatureLevels, d, config.Dilation);
 
         var encoderAttention = new OnnxDeformableAttention(layers, levels, d, config.Heads, options.Opset);
-        string memory = new OnnxDeformableEncoder(layers, levels, encoderAttention, config.EncoderPoints).Encode();
+        string memory;
+        using (graph.InPart(DetrModelParts.Encoder))
+            memory = new OnnxDeformableEncoder(layers, levels, encoderAttention, config.EncoderPoints).Encode();
 
-        var (target, queryPosition, reference) = config.TwoStage
-            ? new OnnxEncoderProposals(layers, levels, d, config.Queries, config.DecoderLayers, config.ProposalSelection).Select(memory)
-            : LearnedQueries(layers, pixels, d);
+        string target, queryPosition, reference;
+        using (graph.InPart(DetrModelParts.QuerySelection))
+            (target, queryPosition, reference) = config.TwoStage
+                ? new OnnxEncoderProposals(layers, levels, d, config.Queries, config.DecoderLayers, config.ProposalSelection).Select(memory)
+                : LearnedQueries(layers, pixels, d);
         var decoder = new OnnxDeformableDecoder(layers, levels, encoderAttention, new OnnxMultiheadAttention(layers, d, config.Heads),
             config.DecoderPoints, config.BoxRefine);
-        var (hidden, boxes) = decoder.Decode(target, queryPosition, reference, config.TwoStage ? 4 : 2, memory);
-
-        string logits = layers.Linear(hidden, $"class_embed.{config.DecoderLayers - 1}");
+        string hidden, boxes, logits;
+        using (graph.InPart(DetrModelParts.Decoder))
+            (hidden, boxes) = decoder.Decode(target, queryPosition, reference, config.TwoStage ? 4 : 2, memory);
+        using (graph.InPart(DetrModelParts.Heads))
+            logits = layers.Linear(hidden, $"class_embed.{config.DecoderLayers - 1}");
         graph.Output(logits, "logits", TensorProto.Types.DataType.Float, "batch", config.Queries, config.NumClasses);
         graph.Output(boxes, "pred_boxes", TensorProto.Types.DataType.Float, "batch", config.Queries, 4);
 
         var metadata = OnnxExportMetadata.Create(options, config.NumClasses, config.Name, DetrModelMetadataKeys.SigmoidPostprocess);
-        return graph.Build(options.Opset, metadata, OnnxExportMetadata.ProducerVersion).ToByteArray();
+        return OnnxExportPrecision.Finish(new OnnxExport(graph.Build(options.Opset, metadata, OnnxExportMetadata.ProducerVersion), graph.NodeParts), options);
     }
 
     // query_embed split into position and content halves, the same for every image; reference points from the position.

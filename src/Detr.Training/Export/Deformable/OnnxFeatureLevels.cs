@@ -35,16 +35,19 @@ sealed record OnnxFeatureLevels(string Source, string Position, string ValidToke
     public static OnnxFeatureLevels Build(OnnxLayers layers, string pixels, string pixelMask, int levelCount, int hiddenDim, bool dilation)
     {
         var g = layers.Graph;
-        string[] stages = OnnxResNetExport.Stages(layers, pixels, dilation);
+        string[] stages;
+        using (g.InPart(DetrModelParts.Backbone))
+            stages = OnnxResNetExport.Stages(layers, pixels, dilation);
         var sources = new List<string>();
-        for (int l = 0; l < levelCount; l++)
-        {
-            // C3..C5 by 1×1 convolutions; further levels by stride-2 3×3 ones, the first on C5, the rest on the previous level.
-            string projected = l < stages.Length
-                ? layers.Conv(stages[l], $"input_proj.{l}.0")
-                : layers.Conv(l == stages.Length ? stages[^1] : sources[^1], $"input_proj.{l}.0", stride: 2, padding: 1);
-            sources.Add(layers.GroupNorm(projected, $"input_proj.{l}.1", groups: 32));
-        }
+        using (g.InPart(DetrModelParts.InputProjection))
+            for (int l = 0; l < levelCount; l++)
+            {
+                // C3..C5 by 1×1 convolutions; further levels by stride-2 3×3 ones, the first on C5, the rest on the previous level.
+                string projected = l < stages.Length
+                    ? layers.Conv(stages[l], $"input_proj.{l}.0")
+                    : layers.Conv(l == stages.Length ? stages[^1] : sources[^1], $"input_proj.{l}.0", stride: 2, padding: 1);
+                sources.Add(layers.GroupNorm(projected, $"input_proj.{l}.1", groups: 32));
+            }
 
         var levelEmbed = layers.Weights["transformer.level_embed"];
         var levels = new List<OnnxLevel>();
