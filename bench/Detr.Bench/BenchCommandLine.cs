@@ -8,7 +8,11 @@ static class BenchCommandLine
     const string Usage = """
         Usage: Detr.Bench scoring [options]     images/s of raw ONNX Runtime vs ApplyDetr vs ML.NET's stock pipeline
                Detr.Bench stages               per-image cost of ApplyDetr's pre/post-processing stages only
-               Detr.Bench evaluation           COCO evaluation time for 5,000 images x 100 detections
+               Detr.Bench evaluation           COCO evaluation time for 5,000 images x 100 detections (synthetic, in memory)
+               Detr.Bench evaluation --gt F --dt F [--rounds N] [--detr PATH] [--pycocotools DIR]
+                                               the same on files, by phase (reading, evaluation); --detr also times that `detr`
+                                               executable's whole `evaluate`; --pycocotools (cocoapi's built PythonAPI) runs
+                                               bench/baseline/coco_eval.py once, checks it agrees bit for bit, prints ratios
                Detr.Bench shapes-training      validation mAP curve of training on the synthetic shapes within a time budget
                Detr.Bench training-phases      where a from-scratch training step's time goes (forward, losses, backward, clip, AdamW)
                Detr.Bench scoring-soak [--minutes M] [--threads T]  threads scoring good and corrupt images through one model: wrong results, errors, memory
@@ -54,7 +58,7 @@ static class BenchCommandLine
         if (args[0] == "stages")
             return ScoringBenchmark.RunStages();
         if (args[0] == "evaluation")
-            return EvaluationBenchmark.Run(images: 5000, detectionsPerImage: 100, repeats: 3);
+            return args.Length == 1 ? EvaluationBenchmark.Run(images: 5000, detectionsPerImage: 100, repeats: 3) : EvaluationFilesBenchmark.Run(ParseEvaluationFiles(args));
         if (args[0] == "scoring-soak")
             return ScoringSoakBenchmark.Run(
                 minutes: args.SkipWhile(a => a != "--minutes").Skip(1).Select(v => double.Parse(v, CultureInfo.InvariantCulture)).FirstOrDefault(10),
@@ -102,6 +106,34 @@ static class BenchCommandLine
             }
         }
         return new ScoringBenchmark(settings).Run();
+    }
+
+    static EvaluationFilesSettings ParseEvaluationFiles(string[] args)
+    {
+        string? gt = null, dt = null, pycocotools = null, detr = null;
+        int rounds = 5;
+        for (int i = 1; i < args.Length; i++)
+        {
+            string name = args[i];
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{name} needs a value.");
+            switch (name)
+            {
+                case "--gt": gt = Path.GetFullPath(Value()); break;
+                case "--dt": dt = Path.GetFullPath(Value()); break;
+                case "--rounds": rounds = int.Parse(Value(), CultureInfo.InvariantCulture); break;
+                case "--pycocotools": pycocotools = Path.GetFullPath(Value()); break;
+                case "--detr": detr = Path.GetFullPath(Value()); break;
+                default: throw new ArgumentException($"Unknown option '{name}' of evaluation.");
+            }
+        }
+        return new EvaluationFilesSettings
+        {
+            GroundTruth = gt ?? throw new ArgumentException("evaluation needs --gt with --dt (or neither, for the synthetic in-memory data)."),
+            Results = dt ?? throw new ArgumentException("evaluation needs --dt with --gt."),
+            Rounds = rounds,
+            Pycocotools = pycocotools,
+            Detr = detr,
+        };
     }
 
     static ShapesTrainingSettings ParseShapesTraining(string[] args)
