@@ -9,7 +9,8 @@ namespace Detr.MLNet.Tests.Evaluation;
 /// Bit-for-bit agreement with pycocotools itself on files made to hit its corner cases (tests/fixtures/evaluation, made
 /// by make_coco_eval_fixtures.py with cocodataset/cocoapi's PythonAPI): the twelve stats as float64 bit patterns and
 /// SHA-256 digests of the whole accumulated precision, recall and scores arrays, for default parameters, pooled
-/// categories and other caps, evaluated sequentially and on all cores.
+/// categories, other caps (a cap of 0, caps that cut most images), IoU and recall thresholds out of the ordinary,
+/// evaluated sequentially and on all cores.
 /// </summary>
 public sealed class CocoEvaluatorPycocotoolsParityTests
 {
@@ -23,6 +24,10 @@ public sealed class CocoEvaluatorPycocotoolsParityTests
         { "pooled", 1 },
         { "caps", null },
         { "caps", 1 },
+        { "tight", null },
+        { "tight", 1 },
+        { "custom", null },
+        { "pooled-tight", null },
     };
 
     [Theory]
@@ -37,6 +42,17 @@ public sealed class CocoEvaluatorPycocotoolsParityTests
             MaxDetections = @case.GetProperty("maxDets").EnumerateArray().Select(e => e.GetInt32()).ToArray(),
             MaxDegreeOfParallelism = threads,
         };
+        if (@case.TryGetProperty("iouThrs", out JsonElement iou))
+        {
+            options = new CocoEvaluationOptions
+            {
+                UseCategories = options.UseCategories,
+                MaxDetections = options.MaxDetections,
+                MaxDegreeOfParallelism = threads,
+                IouThresholds = iou.EnumerateArray().Select(e => e.GetDouble()).ToArray(),
+                RecallThresholds = @case.GetProperty("recThrs").EnumerateArray().Select(e => e.GetDouble()).ToArray(),
+            };
+        }
 
         CocoMetrics metrics = new CocoEvaluator(options).EvaluateFiles(Fixture("gt.json"), Fixture("dt.json"));
 
