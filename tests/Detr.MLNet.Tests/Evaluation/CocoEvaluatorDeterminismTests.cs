@@ -42,10 +42,7 @@ public sealed class CocoEvaluatorDeterminismTests
         CocoMetrics sequential = new CocoEvaluator(new CocoEvaluationOptions { MaxDegreeOfParallelism = 1 }).Evaluate(gt, dt);
 
         Assert.True(parallel.AP > 0 && parallel.AP < 1, $"AP {parallel.AP} should be informative");
-        Assert.Equal(sequential.Stats, parallel.Stats);
-        Assert.True(sequential.Precision.AsSpan().SequenceEqual(parallel.Precision.AsSpan()));
-        Assert.True(sequential.Recall.AsSpan().SequenceEqual(parallel.Recall.AsSpan()));
-        Assert.True(sequential.Scores.AsSpan().SequenceEqual(parallel.Scores.AsSpan()));
+        AssertSameArrays(sequential, parallel);
         Assert.Equal(sequential.PerCategoryAP, parallel.PerCategoryAP);
     }
 
@@ -99,10 +96,7 @@ public sealed class CocoEvaluatorDeterminismTests
         CocoMetrics spread = new CocoEvaluator().Evaluate(
             spreadGt, spreadDt, Enumerable.Range(1, 300).Select(Spread).ToArray(), Enumerable.Range(1, 12).Select(c => c * 100_000_000 - 700_000_000).ToArray());
 
-        Assert.True(dense.Precision.AsSpan().SequenceEqual(spread.Precision.AsSpan()));
-        Assert.True(dense.Recall.AsSpan().SequenceEqual(spread.Recall.AsSpan()));
-        Assert.True(dense.Scores.AsSpan().SequenceEqual(spread.Scores.AsSpan()));
-        Assert.Equal(dense.Stats, spread.Stats);
+        AssertSameArrays(dense, spread);
     }
 
     [Fact]
@@ -115,8 +109,15 @@ public sealed class CocoEvaluatorDeterminismTests
         CocoMetrics arrays = new CocoEvaluator().Evaluate(gt.ToArray(), dt.ToArray());
         CocoMetrics wrapped = new CocoEvaluator().Evaluate(gt.AsReadOnly(), dt.AsReadOnly());
 
-        Assert.True(lists.Precision.AsSpan().SequenceEqual(arrays.Precision.AsSpan()));
-        Assert.True(lists.Precision.AsSpan().SequenceEqual(wrapped.Precision.AsSpan()));
-        Assert.Equal(lists.Stats, wrapped.Stats);
+        AssertSameArrays(lists, arrays);
+        AssertSameArrays(lists, wrapped);
+    }
+
+    private static void AssertSameArrays(CocoMetrics expected, CocoMetrics actual)
+    {
+        Assert.Equal(expected.Stats, actual.Stats);
+        Assert.True(expected.Precision.AsSpan().SequenceEqual(actual.Precision.AsSpan()));
+        Assert.True(expected.Recall.AsSpan().SequenceEqual(actual.Recall.AsSpan()));
+        Assert.True(expected.Scores.AsSpan().SequenceEqual(actual.Scores.AsSpan()));
     }
 }
