@@ -10,11 +10,12 @@ namespace Detr.MLNet.Evaluation;
 /// </summary>
 internal readonly ref struct CategoryRanking
 {
-    private CategoryRanking(ReadOnlySpan<int> rankOf, ReadOnlySpan<int> unitOrder, ReadOnlySpan<double> scores, ReadOnlySpan<int> capLevels)
+    private CategoryRanking(ReadOnlySpan<int> rankOf, ReadOnlySpan<int> unitOrder, ReadOnlySpan<double> scores, ReadOnlySpan<double> areas, ReadOnlySpan<int> capLevels)
     {
         RankOf = rankOf;
         UnitOrder = unitOrder;
         Scores = scores;
+        Areas = areas;
         CapLevels = capLevels;
     }
 
@@ -33,6 +34,9 @@ internal readonly ref struct CategoryRanking
     /// <summary>Score at each rank.</summary>
     public ReadOnlySpan<double> Scores { get; }
 
+    /// <summary>Area (width × height, as <c>loadRes</c> sets it) at each rank.</summary>
+    public ReadOnlySpan<double> Areas { get; }
+
     /// <summary>At each rank, the first cap (index into the ascending caps) the detection falls within in its image.</summary>
     public ReadOnlySpan<int> CapLevels { get; }
 
@@ -44,7 +48,8 @@ internal readonly ref struct CategoryRanking
         int count = grouped.DetectionStart[firstUnit + grouped.ImageCount] - begin;
         ReadOnlySpan<CocoDetection> detections = grouped.Detections.AsSpan(begin, count);
 
-        Span<ScoredPosition> ranking = workspace.Ranking(count);
+        Span<ulong> keys = workspace.RankingKeys(count);
+        Span<int> ranking = workspace.Ranking(count);
         Span<int> imageOf = workspace.ImageOfPosition(count);
         for (int image = 0; image < grouped.ImageCount; image++)
         {
@@ -53,11 +58,12 @@ internal readonly ref struct CategoryRanking
             for (int position = unitBegin; position < unitEnd; position++)
             {
                 imageOf[position] = image;
-                ranking[position] = new ScoredPosition(detections[position].Score, position);
+                keys[position] = DescendingScoreOrder.Key(detections[position].Score);
+                ranking[position] = position;
             }
         }
 
-        DescendingScoreOrder.Sort(ranking);
+        DescendingScoreOrder.Sort(keys, ranking);
 
         int largestCap = caps[^1];
         Span<int> rankOf = workspace.RankOf(count);
@@ -67,13 +73,14 @@ internal readonly ref struct CategoryRanking
         Span<int> seenInImage = workspace.ImageCounters(grouped.ImageCount);
         seenInImage.Clear();
         int ranked = 0;
-        foreach (ScoredPosition item in ranking)
+        Span<double> areas = workspace.RankAreas(count);
+        foreach (int position in ranking)
         {
-            int image = imageOf[item.Position];
+            int image = imageOf[position];
             int inImage = seenInImage[image]++;
             if (inImage >= largestCap)
             {
-                rankOf[item.Position] = -1;
+                rankOf[position] = -1;
                 continue;
             }
 
@@ -83,13 +90,14 @@ internal readonly ref struct CategoryRanking
                 level++;
             }
 
-            rankOf[item.Position] = ranked;
-            scores[ranked] = item.Score;
+            rankOf[position] = ranked;
+            scores[ranked] = detections[position].Score;
+            areas[ranked] = detections[position].Area;
             capLevels[ranked] = level;
-            unitOrder[grouped.DetectionStart[firstUnit + image] - begin + inImage] = item.Position;
+            unitOrder[grouped.DetectionStart[firstUnit + image] - begin + inImage] = position;
             ranked++;
         }
 
-        return new CategoryRanking(rankOf, unitOrder, scores[..ranked], capLevels[..ranked]);
+        return new CategoryRanking(rankOf, unitOrder, scores[..ranked], areas[..ranked], capLevels[..ranked]);
     }
 }

@@ -145,16 +145,18 @@ public sealed class CocoEvaluator
         int largestCap = settings.Caps[^1];
         ReadOnlySpan<CocoDetection> detections = grouped.Detections.AsSpan(begin, grouped.DetectionStart[firstUnit + grouped.ImageCount] - begin);
 
+        ImageCategoryMatcher.FillUnmatched(ranking.Areas, settings.AreaRanges, thresholdCount, outcomes);
         for (int unit = firstUnit; unit < firstUnit + grouped.ImageCount; unit++)
         {
             int gtBegin = grouped.GroundTruthStart[unit];
             int gtEnd = grouped.GroundTruthStart[unit + 1];
+            if (gtBegin == gtEnd)
+            {
+                continue; // nothing to match: FillUnmatched wrote its detections' outcomes
+            }
+
             int dtBegin = grouped.DetectionStart[unit] - begin;
             int dtCount = Math.Min(grouped.DetectionStart[unit + 1] - begin - dtBegin, largestCap);
-            if (gtBegin == gtEnd && dtCount == 0)
-            {
-                continue;
-            }
 
             ImageCategoryMatcher.Match(
                 detections,

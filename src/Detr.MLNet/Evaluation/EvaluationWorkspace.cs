@@ -12,7 +12,9 @@ internal sealed class EvaluationWorkspace
     private bool[] _groundTruthMatched = [];
     private byte[] _outsideRange = [];
     private byte[] _outcomes = [];
-    private ScoredPosition[] _ranking = [];
+    private ulong[] _rankingKeys = [];
+    private int[] _ranking = [];
+    private double[] _rankAreas = [];
     private int[] _imageOfPosition = [];
     private int[] _rankOf = [];
     private int[] _unitOrder = [];
@@ -40,8 +42,14 @@ internal sealed class EvaluationWorkspace
     /// <summary>Outcome of every ranked detection of a category, laid out [area, IoU threshold, rank].</summary>
     public Span<byte> Outcomes(int length) => Take(ref _outcomes, length);
 
-    /// <summary>A category's detections across images, to be sorted by descending score.</summary>
-    public Span<ScoredPosition> Ranking(int length) => Take(ref _ranking, length);
+    /// <summary>Sort key of each detection of a category (<see cref="DescendingScoreOrder.Key"/>).</summary>
+    public Span<ulong> RankingKeys(int length) => Take(ref _rankingKeys, length);
+
+    /// <summary>A category's detection positions across images, to be sorted by descending score.</summary>
+    public Span<int> Ranking(int length) => Take(ref _ranking, length);
+
+    /// <summary>Area of each ranked detection.</summary>
+    public Span<double> RankAreas(int length) => Take(ref _rankAreas, length);
 
     /// <summary>Image (index among the evaluated images) of each detection of a category, by position.</summary>
     public Span<int> ImageOfPosition(int length) => Take(ref _imageOfPosition, length);

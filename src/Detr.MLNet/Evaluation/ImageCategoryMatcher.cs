@@ -23,7 +23,9 @@ internal static class ImageCategoryMatcher
     }
 
     /// <summary>
-    /// Matches one unit and writes its outcomes into the category-wide buffer laid out [area, threshold, rank].
+    /// Matches one unit and writes its outcomes into the category-wide buffer laid out [area, threshold, rank]. A unit
+    /// without ground truth needs no call: each of its detections is a false positive, or ignored where its own area
+    /// is out of range, which <see cref="FillUnmatched"/> writes for every detection beforehand.
     /// </summary>
     /// <param name="detections">The category's detections (its slice of the grouped annotations).</param>
     /// <param name="unitOrder">Positions in <paramref name="detections"/> of the unit's kept detections, in matching order.</param>
@@ -50,27 +52,6 @@ internal static class ImageCategoryMatcher
         int d = unitOrder.Length;
         int g = groundTruth.Length;
         int thresholdCount = iouThresholds.Length;
-        if (g == 0)
-        {
-            // Nothing to match: each detection is a false positive, or ignored where its own area is out of range.
-            for (int di = 0; di < d; di++)
-            {
-                int position = unitOrder[di];
-                double area = detections[position].Area;
-                int rank = rankOf[position];
-                for (int a = 0; a < areaRanges.Length; a++)
-                {
-                    byte outcome = (byte)(areaRanges[a].Excludes(area) ? DetectionOutcome.Ignored : DetectionOutcome.FalsePositive);
-                    for (int t = 0; t < thresholdCount; t++)
-                    {
-                        outcomes[(a * thresholdCount + t) * rankCount + rank] = outcome;
-                    }
-                }
-            }
-
-            return;
-        }
-
         // IoU does not depend on the area range or threshold: compute it once per unit.
         Span<double> iou = workspace.Iou(d * g);
         for (int di = 0; di < d; di++)
@@ -134,6 +115,29 @@ internal static class ImageCategoryMatcher
                         slice[rank] = (byte)DetectionOutcome.TruePositive;
                     }
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Writes every ranked detection's outcome as if it matched nothing: a false positive, or ignored where its own area
+    /// is outside the range; the same at every threshold.
+    /// </summary>
+    public static void FillUnmatched(ReadOnlySpan<double> areas, ReadOnlySpan<CocoAreaRange> areaRanges, int thresholdCount, Span<byte> outcomes)
+    {
+        int count = areas.Length;
+        for (int a = 0; a < areaRanges.Length; a++)
+        {
+            CocoAreaRange range = areaRanges[a];
+            Span<byte> first = outcomes.Slice(a * thresholdCount * count, count);
+            for (int rank = 0; rank < count; rank++)
+            {
+                first[rank] = (byte)(range.Excludes(areas[rank]) ? DetectionOutcome.Ignored : DetectionOutcome.FalsePositive);
+            }
+
+            for (int t = 1; t < thresholdCount; t++)
+            {
+                first.CopyTo(outcomes.Slice((a * thresholdCount + t) * count, count));
             }
         }
     }
