@@ -45,7 +45,14 @@ static class BenchCommandLine
           --images N         images scored per timed iteration (default 8; the 8 drawn PNGs are reused in turn)
           --iterations K     timed iterations per variant (default 3); the median is reported
           --threads T        ONNX Runtime intra-op threads for every variant (default 2)
-          --only LIST        comma-separated subset of: raw, raw-b2, ours-b1, ours-b2, stock (default: all)
+          --only LIST        comma-separated subset of: raw, raw-b2, ours-b1, ours-b2, stock (default: all); on a device,
+                             of raw-DEVICE-bN, ours-DEVICE-bN (and raw-DEVICE-fp16-bN, ours-DEVICE-fp16-bN)
+          --device D         cpu (default), cuda or tensorrt: per batch size, the raw ONNX Runtime loop on that device (IoBinding,
+                             pinned inputs) against LoadImages → ApplyDetr on it; needs the GPU build (build with -p:DetrGpu=true)
+          --batch LIST       batch sizes of the device variants (default 1,4,8)
+          --fp16-model PATH  also time this float16 export of the model (float32 inputs/outputs; bench/gpu/make_fp16_onnx.py)
+          --gpu N            GPU ordinal (default 0)
+          (images per iteration on a device default to the least common multiple of the batch sizes, at least 16)
         """;
 
     public static int Run(string[] args)
@@ -99,6 +106,14 @@ static class BenchCommandLine
                 case "--iterations": settings.Iterations = Positive(); break;
                 case "--threads": settings.Threads = Positive(); break;
                 case "--only": settings.Only = Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries); break;
+                case "--device": settings.Device = Enum.Parse<Detr.MLNet.Scoring.DetrExecutionDevice>(Value(), ignoreCase: true); break;
+                case "--batch":
+                    settings.Batches = Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                        .Select(b => int.TryParse(b, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) && v > 0 ? v : throw new ArgumentException("--batch needs positive integers."))
+                        .ToArray();
+                    break;
+                case "--fp16-model": settings.Fp16ModelPath = Path.GetFullPath(Value()); break;
+                case "--gpu": settings.GpuDeviceId = int.Parse(Value(), CultureInfo.InvariantCulture); break;
                 default:
                     Console.Error.WriteLine($"Unknown option '{name}'.");
                     Console.Error.WriteLine(Usage);
