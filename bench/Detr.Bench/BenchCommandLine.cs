@@ -8,7 +8,11 @@ static class BenchCommandLine
     const string Usage = """
         Usage: Detr.Bench scoring [options]     images/s of raw ONNX Runtime vs ApplyDetr vs ML.NET's stock pipeline
                Detr.Bench stages               per-image cost of ApplyDetr's pre/post-processing stages only
-               Detr.Bench evaluation           COCO evaluation time for 5,000 images x 100 detections
+               Detr.Bench evaluation           COCO evaluation time for 5,000 images x 100 detections (synthetic, in memory)
+               Detr.Bench evaluation --gt F --dt F [--rounds N] [--detr PATH] [--pycocotools DIR]
+                                               the same on files, by phase (reading, evaluation); --detr also times that `detr`
+                                               executable's whole `evaluate`; --pycocotools (cocoapi's built PythonAPI) runs
+                                               bench/baseline/coco_eval.py once, checks it agrees bit for bit, prints ratios
                Detr.Bench shapes-training      validation mAP curve of training on the synthetic shapes within a time budget
                Detr.Bench training-phases      where a from-scratch training step's time goes (forward, losses, backward, clip, AdamW)
                Detr.Bench recipe-step-cost --variants A,B [--rounds N] [--steps K]  ms per training step of the from-scratch recipe's model and variants of it
@@ -53,7 +57,14 @@ static class BenchCommandLine
           --images N         images scored per timed iteration (default 8; the 8 drawn PNGs are reused in turn)
           --iterations K     timed iterations per variant (default 3); the median is reported
           --threads T        ONNX Runtime intra-op threads for every variant (default 2)
-          --only LIST        comma-separated subset of: raw, raw-b2, ours-b1, ours-b2, stock (default: all)
+          --only LIST        comma-separated subset of: raw, raw-b2, ours-b1, ours-b2, stock (default: all); on a device,
+                             of raw-DEVICE-bN, ours-DEVICE-bN (and raw-DEVICE-fp16-bN, ours-DEVICE-fp16-bN)
+          --device D         cpu (default), cuda or tensorrt: per batch size, the raw ONNX Runtime loop on that device (IoBinding,
+                             pinned inputs) against LoadImages → ApplyDetr on it; needs the GPU build (build with -p:DetrGpu=true)
+          --batch LIST       batch sizes of the device variants (default 1,4,8)
+          --fp16-model PATH  also time this float16 export of the model (float32 inputs/outputs; bench/gpu/make_fp16_onnx.py)
+          --gpu N            GPU ordinal (default 0)
+          (images per iteration on a device default to the least common multiple of the batch sizes, at least 16)
         """;
 
     public static int Run(string[] args)
@@ -66,7 +77,7 @@ static class BenchCommandLine
         if (args[0] == "stages")
             return ScoringBenchmark.RunStages();
         if (args[0] == "evaluation")
-            return EvaluationBenchmark.Run(images: 5000, detectionsPerImage: 100, repeats: 3);
+            return args.Length == 1 ? EvaluationBenchmark.Run(images: 5000, detectionsPerImage: 100, repeats: 3) : EvaluationFilesBenchmark.Run(ParseEvaluationFiles(args));
         if (args[0] == "scoring-soak")
             return ScoringSoakBenchmark.Run(
                 minutes: args.SkipWhile(a => a != "--minutes").Skip(1).Select(v => double.Parse(v, CultureInfo.InvariantCulture)).FirstOrDefault(10),
@@ -114,6 +125,14 @@ static class BenchCommandLine
                 case "--iterations": settings.Iterations = Positive(); break;
                 case "--threads": settings.Threads = Positive(); break;
                 case "--only": settings.Only = Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries); break;
+                case "--device": settings.Device = Enum.Parse<Detr.MLNet.Scoring.DetrExecutionDevice>(Value(), ignoreCase: true); break;
+                case "--batch":
+                    settings.Batches = Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                        .Select(b => int.TryParse(b, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) && v > 0 ? v : throw new ArgumentException("--batch needs positive integers."))
+                        .ToArray();
+                    break;
+                case "--fp16-model": settings.Fp16ModelPath = Path.GetFullPath(Value()); break;
+                case "--gpu": settings.GpuDeviceId = int.Parse(Value(), CultureInfo.InvariantCulture); break;
                 default:
                     Console.Error.WriteLine($"Unknown option '{name}'.");
                     Console.Error.WriteLine(Usage);
@@ -121,6 +140,34 @@ static class BenchCommandLine
             }
         }
         return new ScoringBenchmark(settings).Run();
+    }
+
+    static EvaluationFilesSettings ParseEvaluationFiles(string[] args)
+    {
+        string? gt = null, dt = null, pycocotools = null, detr = null;
+        int rounds = 5;
+        for (int i = 1; i < args.Length; i++)
+        {
+            string name = args[i];
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{name} needs a value.");
+            switch (name)
+            {
+                case "--gt": gt = Path.GetFullPath(Value()); break;
+                case "--dt": dt = Path.GetFullPath(Value()); break;
+                case "--rounds": rounds = int.Parse(Value(), CultureInfo.InvariantCulture); break;
+                case "--pycocotools": pycocotools = Path.GetFullPath(Value()); break;
+                case "--detr": detr = Path.GetFullPath(Value()); break;
+                default: throw new ArgumentException($"Unknown option '{name}' of evaluation.");
+            }
+        }
+        return new EvaluationFilesSettings
+        {
+            GroundTruth = gt ?? throw new ArgumentException("evaluation needs --gt with --dt (or neither, for the synthetic in-memory data)."),
+            Results = dt ?? throw new ArgumentException("evaluation needs --dt with --gt."),
+            Rounds = rounds,
+            Pycocotools = pycocotools,
+            Detr = detr,
+        };
     }
 
     static ShapesTrainingSettings ParseShapesTraining(string[] args)

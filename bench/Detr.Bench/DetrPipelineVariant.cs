@@ -16,10 +16,16 @@ sealed class DetrPipelineVariant : IScoringVariant
     readonly MLContext _ml = new(seed: 0);
     readonly ITransformer _model;
     readonly int _batchSize;
+    readonly string? _label;
+    readonly DetrExecutionDevice _device;
 
-    public DetrPipelineVariant(string modelPath, int batchSize, int threads, GraphOptimizationLevel optimization, string samplePath)
+    /// <summary>The pipeline on <paramref name="device"/>; <paramref name="label"/> (e.g. "cuda-fp16") goes into its name.</summary>
+    public DetrPipelineVariant(string modelPath, int batchSize, int threads, GraphOptimizationLevel optimization, string samplePath,
+        DetrExecutionDevice device = DetrExecutionDevice.Cpu, string? label = null, int gpu = 0)
     {
         _batchSize = batchSize;
+        _label = label;
+        _device = device;
         var options = new DetrScoringOptions
         {
             ModelPath = modelPath,
@@ -27,15 +33,22 @@ sealed class DetrPipelineVariant : IScoringVariant
             IntraOpThreads = threads,
             GraphOptimizationLevel = optimization,
             ScoreThreshold = 0.5f,
+            Device = device,
+            GpuDeviceId = gpu,
+            CpuFallback = false, // a GPU measurement that ran on the CPU would be no measurement
         };
-        _model = _ml.Transforms.LoadImages("Image", imageFolder: null, inputColumnName: "ImagePath")
+        var pipeline = _ml.Transforms.LoadImages("Image", imageFolder: null, inputColumnName: "ImagePath")
             .Append(_ml.Transforms.ApplyDetr(options))
             .Fit(ImageRows.Of(_ml, [samplePath]));
+        _model = pipeline;
+        var active = pipeline.LastTransformer.Model.ActiveDevice;
+        if (active != device)
+            throw new InvalidOperationException($"ApplyDetr asked for {device} runs on {active}; see the warning above.");
     }
 
-    public string Name => $"ours-b{_batchSize}";
+    public string Name => _label is null ? $"ours-b{_batchSize}" : $"ours-{_label}-b{_batchSize}";
 
-    public string Description => $"LoadImages → ApplyDetr (BatchSize {_batchSize}), cursor over PredictedLabel/Score/PredictedBoundingBoxes";
+    public string Description => $"LoadImages → ApplyDetr (BatchSize {_batchSize}, {_device}), cursor over PredictedLabel/Score/PredictedBoundingBoxes";
 
     public long Score(IReadOnlyList<string> paths)
     {

@@ -26,7 +26,22 @@ sealed class RawOrtLoopVariant : IScoringVariant
         using var options = new SessionOptions { IntraOpNumThreads = threads, GraphOptimizationLevel = optimization };
         _session = new InferenceSession(modelPath, options);
 
-        // The tensor holds a real preprocessed image (same numbers the library would feed), made once, outside the loop.
+        var (pixels, mask) = Input(imagePath, batch, height, width);
+        _inputs =
+        [
+            OrtValue.CreateTensorValueFromMemory(pixels, [batch, 3, height, width]),
+            OrtValue.CreateTensorValueFromMemory(mask, [batch, height, width]),
+        ];
+    }
+
+    public string Name => _batch == 1 ? "raw" : $"raw-b{_batch}";
+
+    /// <summary>
+    /// A real preprocessed image (the numbers the library would feed) repeated <paramref name="batch"/> times, and an
+    /// all-ones mask: made once, outside any timed loop.
+    /// </summary>
+    public static (float[] Pixels, long[] Mask) Input(string imagePath, int batch, int height, int width)
+    {
         using var decoded = MLImage.CreateFromFile(imagePath);
         var rgb = RgbImage.FromMLImage(decoded);
         var resized = new byte[height * width * 3];
@@ -37,14 +52,8 @@ sealed class RawOrtLoopVariant : IScoringVariant
             ImageNetNormalization.ImageNet.WritePlanar(resized, width, height, pixels.AsSpan(b * plane, plane), height, width);
         var mask = new long[batch * height * width];
         Array.Fill(mask, 1L);
-        _inputs =
-        [
-            OrtValue.CreateTensorValueFromMemory(pixels, [batch, 3, height, width]),
-            OrtValue.CreateTensorValueFromMemory(mask, [batch, height, width]),
-        ];
+        return (pixels, mask);
     }
-
-    public string Name => _batch == 1 ? "raw" : $"raw-b{_batch}";
 
     public string Description => $"InferenceSession.Run on a pre-made OrtValue tensor [{_batch},3,800,1066] + mask (no pre/post-processing)";
 

@@ -13,10 +13,28 @@ namespace Detr.Bench;
 sealed class ScoringBenchmarkSettings
 {
     public string ModelPath { get; set; } = RepositoryPaths.DefaultModel;
-    public int Images { get; set; } = 8;
+    public int? Images { get; set; }
     public int Iterations { get; set; } = 3;
     public int Threads { get; set; } = 2;
     public string[]? Only { get; set; }
+
+    /// <summary>Cpu: the CPU variants (raw, raw-b2, ours-b1, ours-b2, stock). Cuda or TensorRt: raw loop vs ApplyDetr on that device per batch size.</summary>
+    public DetrExecutionDevice Device { get; set; } = DetrExecutionDevice.Cpu;
+
+    /// <summary>Batch sizes of the device variants.</summary>
+    public int[] Batches { get; set; } = [1, 4, 8];
+
+    /// <summary>A float16 export of the model (float32 inputs and outputs) to time beside it on the device; null: none.</summary>
+    public string? Fp16ModelPath { get; set; }
+
+    public int GpuDeviceId { get; set; }
+
+    /// <summary>Images per iteration: given, else 8 on the CPU and the least common multiple of the batch sizes (at least 16) on a device.</summary>
+    public int ImagesPerIteration => Images ?? (Device == DetrExecutionDevice.Cpu ? 8 : Math.Max(16, Batches.Aggregate(1, Lcm)));
+
+    static int Lcm(int a, int b) => a / Gcd(a, b) * b;
+
+    static int Gcd(int a, int b) => b == 0 ? a : Gcd(b, a % b);
 }
 
 /// <summary>
@@ -40,18 +58,40 @@ sealed class ScoringBenchmark(ScoringBenchmarkSettings settings)
         MachineReport.Print();
         BenchFixtures.EnsureModel(settings.ModelPath);
         Console.WriteLine($"Model: {settings.ModelPath} ({new FileInfo(settings.ModelPath).Length / 1e6:F0} MB)");
+        if (settings.Fp16ModelPath is string fp16)
+            Console.WriteLine($"Float16 model: {fp16} ({new FileInfo(fp16).Length / 1e6:F0} MB)");
+        if (settings.Device != DetrExecutionDevice.Cpu)
+        {
+            string[] providers = OrtEnv.Instance().GetAvailableProviders();
+            Console.WriteLine($"Device: {settings.Device} (GPU {settings.GpuDeviceId}), batch sizes {string.Join(", ", settings.Batches)}; providers: {string.Join(", ", providers)}");
+            if (!providers.Contains("CUDAExecutionProvider"))
+            {
+                Console.Error.WriteLine("This Detr.Bench carries ONNX Runtime's CPU build: build it with -p:DetrGpu=true (bench/gpu/run.sh does) to time a GPU.");
+                return 2;
+            }
+        }
 
         var folder = Directory.CreateTempSubdirectory("detr-bench-");
         try
         {
             var distinct = BenchFixtures.DrawImages(folder.FullName);
-            var paths = Enumerable.Range(0, settings.Images).Select(i => distinct[i % distinct.Length]).ToArray();
+            var paths = Enumerable.Range(0, settings.ImagesPerIteration).Select(i => distinct[i % distinct.Length]).ToArray();
             Console.WriteLine($"Images: {distinct.Length} drawn PNGs of {BenchFixtures.ImageWidth}×{BenchFixtures.ImageHeight} " +
                 $"(resized to {ResizedWidth}×{ResizedHeight}) in {folder.FullName}; {paths.Length} per iteration, " +
                 $"{settings.Iterations} timed iterations, {settings.Threads} intra-op threads, {Optimization}");
             Console.WriteLine();
 
-            var variants = CreateVariants(distinct[0]);
+            List<IScoringVariant> variants;
+            try
+            {
+                variants = CreateVariants(distinct[0]);
+            }
+            catch (Exception e) when (e is OnnxRuntimeException or InvalidOperationException && settings.Device != DetrExecutionDevice.Cpu)
+            {
+                Console.Error.WriteLine($"{settings.Device} cannot start here: {e.Message.Split('\n')[0]}");
+                Console.Error.WriteLine("ONNX Runtime GPU 1.32 needs a visible GPU and driver, CUDA 13 and cuDNN 9 on the library path (TensorRT 10 too for tensorrt).");
+                return 2;
+            }
             try
             {
                 var seconds = Measure(variants, paths, distinct);
@@ -63,8 +103,11 @@ sealed class ScoringBenchmark(ScoringBenchmarkSettings settings)
                 foreach (var variant in variants)
                     variant.Dispose();
             }
-            Console.WriteLine();
-            PrintStageCosts(distinct[0]);
+            if (settings.Device == DetrExecutionDevice.Cpu)
+            {
+                Console.WriteLine();
+                PrintStageCosts(distinct[0]);
+            }
         }
         finally
         {
@@ -77,14 +120,7 @@ sealed class ScoringBenchmark(ScoringBenchmarkSettings settings)
 
     List<IScoringVariant> CreateVariants(string samplePath)
     {
-        var factories = new (string Name, Func<IScoringVariant> Create)[]
-        {
-            ("raw", () => new RawOrtLoopVariant(settings.ModelPath, 1, settings.Threads, Optimization, samplePath, ResizedHeight, ResizedWidth)),
-            ("raw-b2", () => new RawOrtLoopVariant(settings.ModelPath, 2, settings.Threads, Optimization, samplePath, ResizedHeight, ResizedWidth)),
-            ("ours-b1", () => new DetrPipelineVariant(settings.ModelPath, 1, settings.Threads, Optimization, samplePath)),
-            ("ours-b2", () => new DetrPipelineVariant(settings.ModelPath, 2, settings.Threads, Optimization, samplePath)),
-            ("stock", () => new StockMlNetVariant(settings.ModelPath, settings.Threads, samplePath, BenchFixtures.ImageWidth, BenchFixtures.ImageHeight)),
-        };
+        var factories = settings.Device == DetrExecutionDevice.Cpu ? CpuFactories(samplePath) : DeviceFactories(samplePath);
         var variants = new List<IScoringVariant>();
         foreach (var (name, create) in factories.Where(f => Wanted(f.Name)))
         {
@@ -97,14 +133,48 @@ sealed class ScoringBenchmark(ScoringBenchmarkSettings settings)
         return variants;
     }
 
+    /// <summary>Per model (float32, and float16 if given) and batch size: the raw loop on the device and ApplyDetr on it.</summary>
+    (string Name, Func<IScoringVariant> Create)[] DeviceFactories(string samplePath)
+    {
+        string device = settings.Device.ToString().ToLowerInvariant();
+        var models = new List<(string Label, string Path)> { (device, settings.ModelPath) };
+        if (settings.Fp16ModelPath is string fp16)
+            models.Add(($"{device}-fp16", fp16));
+        return
+        [
+            .. from model in models
+               from batch in settings.Batches
+               from variant in new (string Name, Func<IScoringVariant> Create)[]
+               {
+                   ($"raw-{model.Label}-b{batch}", () => new RawOrtCudaLoopVariant(model.Path, model.Label, batch, settings.Threads, Optimization,
+                       settings.Device, settings.GpuDeviceId, samplePath, ResizedHeight, ResizedWidth)),
+                   ($"ours-{model.Label}-b{batch}", () => new DetrPipelineVariant(model.Path, batch, settings.Threads, Optimization, samplePath,
+                       settings.Device, model.Label, settings.GpuDeviceId)),
+               }
+               select variant,
+        ];
+    }
+
+    (string Name, Func<IScoringVariant> Create)[] CpuFactories(string samplePath) =>
+        new (string Name, Func<IScoringVariant> Create)[]
+        {
+            ("raw", () => new RawOrtLoopVariant(settings.ModelPath, 1, settings.Threads, Optimization, samplePath, ResizedHeight, ResizedWidth)),
+            ("raw-b2", () => new RawOrtLoopVariant(settings.ModelPath, 2, settings.Threads, Optimization, samplePath, ResizedHeight, ResizedWidth)),
+            ("ours-b1", () => new DetrPipelineVariant(settings.ModelPath, 1, settings.Threads, Optimization, samplePath)),
+            ("ours-b2", () => new DetrPipelineVariant(settings.ModelPath, 2, settings.Threads, Optimization, samplePath)),
+            ("stock", () => new StockMlNetVariant(settings.ModelPath, settings.Threads, samplePath, BenchFixtures.ImageWidth, BenchFixtures.ImageHeight)),
+        };
+
     List<double>[] Measure(List<IScoringVariant> variants, string[] paths, string[] distinct)
     {
-        // Warm-up: two images each (one full batch for BatchSize 2) settle ONNX Runtime's allocations and the JIT.
+        // Warm-up: two images each (one full batch for BatchSize 2) settle ONNX Runtime's allocations and the JIT. On a
+        // device a whole iteration, so every batch shape has been seen (cuDNN's algorithm search, TensorRT's engines).
+        var warmup = settings.Device == DetrExecutionDevice.Cpu ? distinct[..2] : paths;
         foreach (var variant in variants)
         {
             var watch = Stopwatch.StartNew();
-            variant.Score(distinct[..2]);
-            Console.WriteLine($"  warm-up {variant.Name,-8} {watch.Elapsed.TotalSeconds / 2:F2} s/image");
+            variant.Score(warmup);
+            Console.WriteLine($"  warm-up {variant.Name,-8} {watch.Elapsed.TotalSeconds / warmup.Length:F3} s/image");
         }
         var seconds = variants.Select(_ => new List<double>()).ToArray();
         for (int iteration = 1; iteration <= settings.Iterations; iteration++)
@@ -141,8 +211,8 @@ sealed class ScoringBenchmark(ScoringBenchmarkSettings settings)
         if (variants.Count < 2)
             return;
         Console.WriteLine();
-        Console.WriteLine("| ratio             | of medians | paired (median of per-iteration ratios) | target |");
-        Console.WriteLine("|-------------------|-----------:|----------------------------------------:|--------|");
+        Console.WriteLine("| ratio                           | of medians | paired (median of per-iteration ratios) | target |");
+        Console.WriteLine("|---------------------------------|-----------:|----------------------------------------:|--------|");
         int Find(string name) => variants.FindIndex(v => v.Name == name);
         void Ratio(int a, int b, string target, Func<double, bool>? met)
         {
@@ -152,8 +222,11 @@ sealed class ScoringBenchmark(ScoringBenchmarkSettings settings)
             double paired = Statistics.Median(rates[a].Zip(rates[b], (x, y) => x / y).ToArray());
             string verdict = met is null ? "" : met(paired) ? $"{target}: met" : $"{target}: NOT met";
             Console.WriteLine(string.Create(Invariant,
-                $"| {variants[a].Name + " / " + variants[b].Name,-17} | {ofMedians,10:F3} | {paired,39:F3} | {verdict} |"));
+                $"| {variants[a].Name + " / " + variants[b].Name,-31} | {ofMedians,10:F3} | {paired,39:F3} | {verdict} |"));
         }
+        // On a device: ApplyDetr against the raw loop of the same model and batch size.
+        foreach (var ours in variants.Where(v => v.Name.StartsWith("ours-", StringComparison.Ordinal) && v.Name.Count(c => c == '-') >= 2))
+            Ratio(variants.IndexOf(ours), Find("raw-" + ours.Name["ours-".Length..]), "≥ 0.9", r => r >= 0.9);
         foreach (string ours in new[] { "ours-b1", "ours-b2" })
         {
             Ratio(Find(ours), Find("raw"), "≥ 0.95", r => r >= 0.95);

@@ -30,13 +30,15 @@ public class PredictCommandTests
             detections.SelectMany(d => d.GetProperty("box").EnumerateArray().Select(v => v.GetSingle())).ToArray());
     }
 
-    [Fact]
-    public void DeviceCudaWithTheCpuBuildWarnsOnStderrAndScoresOnTheCpu()
+    [Theory]
+    [InlineData("cuda", "detr: warning: CUDA execution provider unavailable")]
+    [InlineData("tensorrt", "detr: warning: TensorRT execution provider unavailable")]
+    public void GpuDeviceWithTheCpuBuildWarnsOnStderrAndScoresOnTheCpu(string device, string warning)
     {
         var result = CliRun.Run("predict", "--model", CliRun.Fixture("detr_tiny_hf.onnx"), "--image", CliRun.Fixture("e2e_0.png"),
-            "--json", "--threshold", "0", "--device", "cuda");
+            "--json", "--threshold", "0", "--device", device);
         Assert.Equal(0, result.ExitCode);
-        Assert.Contains("detr: warning: CUDA execution provider unavailable", result.Error);
+        Assert.Contains(warning, result.Error);
         Assert.Contains("Detr.MLNet.Gpu", result.Error);
         using var line = JsonDocument.Parse(result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Single());
         Assert.Equal(10, line.RootElement.GetProperty("detections").GetArrayLength());

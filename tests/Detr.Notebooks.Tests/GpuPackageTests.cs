@@ -5,7 +5,7 @@ namespace Detr.Notebooks.Tests;
 /// <summary>
 /// Detr.MLNet.Gpu as an application gets it: one ONNX Runtime native library, the GPU build's (its CUDA provider is
 /// listed), and on a machine without CUDA scoring falls back to the CPU with a warning, or fails with the reason when
-/// the application asked for CUDA only.
+/// the application asked for CUDA only; TensorRT falls back the same way.
 /// </summary>
 [Collection(PackagesCollection.Name)]
 public class GpuPackageTests(LocalPackageFeed feed)
@@ -31,6 +31,10 @@ public class GpuPackageTests(LocalPackageFeed feed)
                 Assert.Contains("could not start CUDA", Line(run.Output, "fallback:"));
                 Assert.Matches(@"scored: \d+ queries", Line(run.Output, "scored:"));
                 Assert.Contains("Set CpuFallback", Line(run.Output, "strict:"));
+                // TensorRT, which needs CUDA, falls back the same way: to the CPU, with one warning naming both.
+                Assert.StartsWith("tensorrt: Cpu, ", Line(run.Output, "tensorrt:"));
+                Assert.Contains("TensorRT execution provider unavailable", Line(run.Output, "tensorrt:"));
+                Assert.Contains("CUDA execution provider unavailable", Line(run.Output, "tensorrt:"));
             }
         }
         finally
@@ -81,5 +85,15 @@ public class GpuPackageTests(LocalPackageFeed feed)
         {
             Console.WriteLine("strict: " + e.Message.ReplaceLineEndings(" "));
         }
+        var tensorRtWarnings = new List<string>();
+        var cache = Path.Combine(Path.GetTempPath(), "detr-trt-" + Environment.ProcessId);
+        using (var tensorRt = DetrScoringModel.Open(new DetrScoringOptions { ModelPath = args[0], Device = DetrExecutionDevice.TensorRt, TensorRtEngineCacheFolder = cache }, tensorRtWarnings.Add))
+        {
+            using var scorer = tensorRt.CreateScorer();
+            var raw = scorer.RunRawPerImage([new RgbImage(new byte[64 * 64 * 3], 64, 64)]);
+            Console.WriteLine($"tensorrt: {tensorRt.ActiveDevice}, {raw[0].Queries} queries | " + string.Join(" | ", tensorRtWarnings));
+        }
+        if (Directory.Exists(cache))
+            Directory.Delete(cache, recursive: true);
         """;
 }

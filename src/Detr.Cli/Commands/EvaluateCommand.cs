@@ -39,9 +39,10 @@ static class EvaluateCommand
             IReadOnlyDictionary<int, string> names;
             if (parsed.GetValue(dt) is string results)
             {
-                metrics = new CocoEvaluator(evaluation).EvaluateFiles(groundTruth, results);
-                // Names only: read as evaluation reads it, so a ground truth without file names or sizes still prints.
-                names = CocoJsonFiles.ReadGroundTruth(groundTruth).CategoryNames;
+                // The names come from the ground truth as evaluation reads it (one reading of the file), so a ground truth
+                // without file names or sizes still prints.
+                metrics = new CocoEvaluator(evaluation).EvaluateFiles(groundTruth, results, out CocoGroundTruthFile file);
+                names = file.CategoryNames;
             }
             else if (parsed.GetValue(model) is string modelPath)
                 (metrics, names) = ScoreDataset(console, modelPath, groundTruth, parsed.GetValue(images), ImageLimitOption.Value(parsed, maxPixels), parsed.GetValue(skip),

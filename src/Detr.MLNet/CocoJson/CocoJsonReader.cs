@@ -14,6 +14,7 @@ sealed class CocoJsonReader : IDisposable
     readonly JsonFileStream _json;
     CocoJsonEntryKind _kind;
     int _index = -1; // the entry being read, for a malformed-JSON message; -1 outside the arrays
+    bool _direct = true;
 
     CocoJsonReader(string path)
     {
@@ -25,16 +26,21 @@ sealed class CocoJsonReader : IDisposable
     }
 
     /// <summary>Reads <c>images</c>, <c>annotations</c> and <c>categories</c> of a ground-truth or dataset file.</summary>
-    public static CocoAnnotationFile ReadAnnotations(string path, CocoJsonRules rules)
+    /// <param name="path">The file.</param>
+    /// <param name="rules">What the entries must hold.</param>
+    /// <param name="direct">False reads every entry by the general path (for tests that compare the two).</param>
+    public static CocoAnnotationFile ReadAnnotations(string path, CocoJsonRules rules, bool direct = true)
     {
-        using var reader = new CocoJsonReader(path);
+        using var reader = new CocoJsonReader(path) { _direct = direct };
         return reader.Guarded(() => reader.Annotations(rules));
     }
 
     /// <summary>Reads a results file: a JSON array of <c>{image_id, category_id, bbox: [x, y, w, h], score}</c>.</summary>
-    public static List<CocoDetection> ReadResults(string path)
+    /// <param name="path">The file.</param>
+    /// <param name="direct">False reads every entry by the general path (for tests that compare the two).</param>
+    public static List<CocoDetection> ReadResults(string path, bool direct = true)
     {
-        using var reader = new CocoJsonReader(path);
+        using var reader = new CocoJsonReader(path) { _direct = direct };
         return reader.Guarded(reader.Results);
     }
 
@@ -55,7 +61,7 @@ sealed class CocoJsonReader : IDisposable
             else if (_json.NameIs("categories"u8))
                 categories = Entries("categories", CocoJsonEntryKind.Category, (in CocoJsonObject entry) => CocoJsonEntries.Category(entry, rules));
             else if (_json.NameIs("annotations"u8))
-                annotations = Entries("annotations", CocoJsonEntryKind.Annotation, CocoJsonEntries.Annotation);
+                annotations = Entries("annotations", CocoJsonEntryKind.Annotation, CocoJsonEntries.Annotation, CocoJsonDirectEntries.TryAnnotation);
             else
                 _json.SkipValue();
         }
@@ -75,33 +81,31 @@ sealed class CocoJsonReader : IDisposable
     {
         if (!_json.Read() || _json.TokenType != JsonTokenType.StartArray)
             throw new InvalidDataException($"'{_path}' must hold a JSON array of results, found {CocoJsonObject.KindName(_json.TokenType)}.");
-        var results = ReadArray(CocoJsonEntryKind.Result, CocoJsonEntries.Result);
+        var results = ReadArray(CocoJsonEntryKind.Result, CocoJsonEntries.Result, CocoJsonDirectEntries.TryResult);
         _json.ReadToEnd();
         return results;
     }
 
     /// <summary>The array after a property name; null (like absence) when the value is null.</summary>
-    List<T>? Entries<T>(string section, CocoJsonEntryKind kind, EntryReader<T> read)
+    List<T>? Entries<T>(string section, CocoJsonEntryKind kind, EntryReader<T> read, DirectEntryReader<T>? direct = null)
     {
         _json.Read();
         if (_json.TokenType == JsonTokenType.Null)
             return null;
         if (_json.TokenType != JsonTokenType.StartArray)
             throw new InvalidDataException($"'{_path}': '{section}' must be an array, found {CocoJsonObject.KindName(_json.TokenType)}.");
-        return ReadArray(kind, read);
+        return ReadArray(kind, read, direct);
     }
 
-    List<T> ReadArray<T>(CocoJsonEntryKind kind, EntryReader<T> read)
+    List<T> ReadArray<T>(CocoJsonEntryKind kind, EntryReader<T> read, DirectEntryReader<T>? direct)
     {
-        var entries = new List<T>();
+        var entries = new EntryList<T>(this, kind, read, _direct ? direct : null);
         _kind = kind;
         _index = 0;
-        JsonValueReader readOne = (ref Utf8JsonReader reader, ReadOnlySpan<byte> json) =>
-            entries.Add(read(CocoJsonObject.Locate(ref reader, json, _path, kind, _index)));
-        while (_json.ReadEntry(readOne))
+        while (_json.ReadEntry(entries))
             _index++;
         _index = -1;
-        return entries;
+        return entries.Entries;
     }
 
     /// <summary>Runs <paramref name="read"/>, turning malformed JSON into a message with the file, line and entry.</summary>
@@ -121,4 +125,26 @@ sealed class CocoJsonReader : IDisposable
     }
 
     delegate T EntryReader<T>(in CocoJsonObject entry);
+
+    /// <summary>One pass over an entry as its tokens come (<see cref="CocoJsonDirectEntries"/>).</summary>
+    delegate JsonEntryRead DirectEntryReader<T>(ref Utf8JsonReader reader, out T entry);
+
+    /// <summary>The entries of one array, each read in one pass where it has the plain shape, else located and checked.</summary>
+    sealed class EntryList<T>(CocoJsonReader owner, CocoJsonEntryKind kind, EntryReader<T> read, DirectEntryReader<T>? direct) : IJsonEntryReader
+    {
+        public List<T> Entries { get; } = [];
+
+        public JsonEntryRead TryReadDirect(ref Utf8JsonReader reader)
+        {
+            if (direct is null)
+                return JsonEntryRead.NotDirect;
+            var outcome = direct(ref reader, out T entry);
+            if (outcome == JsonEntryRead.Read)
+                Entries.Add(entry);
+            return outcome;
+        }
+
+        public void Read(ref Utf8JsonReader reader, ReadOnlySpan<byte> json) =>
+            Entries.Add(read(CocoJsonObject.Locate(ref reader, json, owner._path, kind, owner._index)));
+    }
 }

@@ -2,8 +2,32 @@ using System.Text.Json;
 
 namespace Detr.MLNet.CocoJson;
 
-/// <summary>Reads one whole JSON value: <paramref name="reader"/> stands on its first token, over <paramref name="json"/>.</summary>
-delegate void JsonValueReader(ref Utf8JsonReader reader, ReadOnlySpan<byte> json);
+/// <summary>How reading an entry in one pass went (<see cref="IJsonEntryReader.TryReadDirect"/>).</summary>
+enum JsonEntryRead
+{
+    /// <summary>The entry was read, and the reader stands on its last token.</summary>
+    Read,
+
+    /// <summary>The buffer ended inside the entry: read it again once more of the file is in.</summary>
+    NeedsMoreData,
+
+    /// <summary>The entry holds something only the general path reads (or reports): read it that way.</summary>
+    NotDirect,
+}
+
+/// <summary>Reads the entries of an array, each either in one pass as the tokens come or, whole, by the general path.</summary>
+interface IJsonEntryReader
+{
+    /// <summary>
+    /// One pass over the entry <paramref name="reader"/> stands on (its first token read), over a buffer that may end
+    /// inside it. Anything unusual is left to <see cref="Read"/>, which then reads (or refuses) the entry as it always
+    /// would, so the two paths cannot disagree.
+    /// </summary>
+    JsonEntryRead TryReadDirect(ref Utf8JsonReader reader);
+
+    /// <summary>Reads one whole entry: <paramref name="reader"/> stands on its first token, over <paramref name="json"/>.</summary>
+    void Read(ref Utf8JsonReader reader, ReadOnlySpan<byte> json);
+}
 
 /// <summary>
 /// Reads a JSON file front to back through one buffer that grows only to hold the largest single array entry, so a
@@ -76,10 +100,11 @@ sealed class JsonFileStream : IDisposable
     public void ReadToEnd() => _ = Read(); // Utf8JsonReader throws at a token after the root value; at the end it returns false
 
     /// <summary>
-    /// Inside an array: hands the next entry, whole, to <paramref name="read"/> and moves past it; false (having read the
-    /// array's end) when there is no further entry.
+    /// Inside an array: reads the next entry with <paramref name="read"/> (in one pass if it can, else handed over whole)
+    /// and moves past it; false (having read the array's end) when there is no further entry.
     /// </summary>
-    public bool ReadEntry(JsonValueReader read)
+    public bool ReadEntry<TEntryReader>(TEntryReader read)
+        where TEntryReader : IJsonEntryReader
     {
         while (true)
         {
@@ -93,10 +118,19 @@ sealed class JsonFileStream : IDisposable
                     MovePast(ref reader);
                     return false;
                 }
-                var end = reader;
-                if (end.TrySkip())
+                var direct = reader;
+                var attempt = read.TryReadDirect(ref direct);
+                if (attempt == JsonEntryRead.Read)
                 {
-                    read(ref reader, json);
+                    TokenType = direct.TokenType;
+                    MovePast(ref direct);
+                    return true;
+                }
+                // At the end of the file there is no more data to wait for: the general path says what is wrong.
+                var end = reader;
+                if ((attempt == JsonEntryRead.NotDirect || _final) && end.TrySkip())
+                {
+                    read.Read(ref reader, json);
                     TokenType = end.TokenType;
                     MovePast(ref end);
                     return true;

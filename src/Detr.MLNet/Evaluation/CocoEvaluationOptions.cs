@@ -24,7 +24,10 @@ public sealed class CocoEvaluationOptions
     /// <summary>When false, categories are pooled per image (pycocotools' <c>useCats=0</c>, proposal-style scoring).</summary>
     public bool UseCategories { get; init; } = true;
 
-    /// <summary>Upper bound on worker threads over categories; null lets the runtime decide. Results do not depend on it.</summary>
+    /// <summary>
+    /// Upper bound on worker threads over categories (1 also reads the two files of an evaluation one after the other);
+    /// null lets the runtime decide. Results do not depend on it.
+    /// </summary>
     public int? MaxDegreeOfParallelism { get; init; }
 
     /// <summary>The pycocotools defaults.</summary>

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Detr.MLNet.Evaluation;
 
 /// <summary>
@@ -38,21 +40,73 @@ public sealed class CocoEvaluator
     {
         ArgumentNullException.ThrowIfNull(groundTruth);
         ArgumentNullException.ThrowIfNull(detections);
-        int[] caps = _options.Validate();
+        ReadOnlySpan<CocoGroundTruthBox> truth = SpanOf(groundTruth);
+        ReadOnlySpan<CocoDetection> results = SpanOf(detections);
+        int[] images = imageIds is null ? SortedDistinctImageIds(truth, results) : SortedDistinct(imageIds);
+        int[] categories = categoryIds is null ? SortedDistinctCategoryIds(truth) : SortedDistinct(categoryIds);
 
-        int[] images = imageIds is null ? SortedDistinctImageIds(groundTruth, detections) : SortedDistinct(imageIds);
-        if (imageIds is not null)
+        // An explicit image list plays the part of the ground-truth file's images: a detection on an image that is
+        // neither listed nor annotated cannot belong to the dataset (pycocotools' loadRes asserts the same).
+        HashSet<int>? annotatedImages = null;
+        Action<int, int>? unknownImage = imageIds is null ? null : (index, imageId) =>
         {
-            RejectDetectionsOnUnknownImages(groundTruth, detections, images);
-        }
+            annotatedImages ??= [.. groundTruth.Select(box => box.ImageId)];
+            if (!annotatedImages.Contains(imageId))
+            {
+                throw new ArgumentException(
+                    $"Detection {index} is on image id {imageId}, which is neither in the image ids given nor in the ground truth.",
+                    nameof(detections));
+            }
+        };
+        return Evaluate(truth, results, images, categories, unknownImage);
+    }
 
-        int[] categories = categoryIds is null ? SortedDistinctCategoryIds(groundTruth) : SortedDistinct(categoryIds);
+    /// <summary>
+    /// Reads a COCO ground-truth file and a results file (see <see cref="CocoJsonFiles"/>) and evaluates them over the
+    /// ground truth's images and categories, as <c>COCOeval(coco, coco.loadRes(results), 'bbox')</c> does.
+    /// </summary>
+    /// <exception cref="InvalidDataException">Either file is malformed.</exception>
+    /// <exception cref="ArgumentException">A result is on an image the ground truth does not list.</exception>
+    public CocoMetrics EvaluateFiles(string groundTruthJsonPath, string resultsJsonPath) =>
+        EvaluateFiles(groundTruthJsonPath, resultsJsonPath, out _);
+
+    /// <summary>
+    /// <see cref="EvaluateFiles(string, string)"/>, also handing back the ground truth as read (its category names, for
+    /// a report), so that the file is not read twice. The two files are read at the same time when there are cores to
+    /// (and <see cref="CocoEvaluationOptions.MaxDegreeOfParallelism"/> is not 1).
+    /// </summary>
+    /// <exception cref="InvalidDataException">Either file is malformed.</exception>
+    /// <exception cref="ArgumentException">A result is on an image the ground truth does not list.</exception>
+    public CocoMetrics EvaluateFiles(string groundTruthJsonPath, string resultsJsonPath, out CocoGroundTruthFile groundTruth)
+    {
+        bool concurrently = Environment.ProcessorCount > 1 && _options.MaxDegreeOfParallelism is null or > 1;
+        var (file, results) = CocoJsonFiles.ReadBoth(groundTruthJsonPath, resultsJsonPath, concurrently);
+        groundTruth = file;
+
+        // loadRes asserts that results only name images of the ground-truth file's images list.
+        void UnknownImage(int index, int imageId) => throw new ArgumentException(
+            $"Result {index} in '{resultsJsonPath}' has image_id {imageId}, which is not in the images of '{groundTruthJsonPath}'.",
+            nameof(resultsJsonPath));
+        return Evaluate(SpanOf(file.Boxes), CollectionsMarshal.AsSpan(results), SortedDistinct(file.ImageIds), SortedDistinct(file.CategoryIds), UnknownImage);
+    }
+
+    private CocoMetrics Evaluate(
+        ReadOnlySpan<CocoGroundTruthBox> groundTruth,
+        ReadOnlySpan<CocoDetection> detections,
+        int[] images,
+        int[] categories,
+        Action<int, int>? unknownImage)
+    {
+        int[] caps = _options.Validate();
         bool useCategories = _options.UseCategories;
-
-        var grouped = GroupedAnnotations.Build(groundTruth, detections, images, categories, useCategories, caps[^1]);
-        int t = _options.IouThresholds.Count;
-        int a = _options.AreaRanges.Count;
-        var arrays = new EvaluationArrays(t, _options.RecallThresholds.Count, grouped.CategoryCount, a, caps.Length);
+        var grouped = GroupedAnnotations.Build(groundTruth, detections, images, categories, useCategories, unknownImage);
+        var arrays = new EvaluationArrays(
+            _options.IouThresholds.Count, _options.RecallThresholds.Count, grouped.CategoryCount, _options.AreaRanges.Count, caps.Length);
+        var settings = new CategorySettings(
+            ImageCategoryMatcher.UsableThresholds(_options.IouThresholds),
+            _options.AreaRanges.ToArray(),
+            _options.RecallThresholds.ToArray(),
+            caps);
 
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = _options.MaxDegreeOfParallelism ?? -1 };
         Parallel.For(
@@ -62,7 +116,7 @@ public sealed class CocoEvaluator
             () => new EvaluationWorkspace(),
             (k, _, workspace) =>
             {
-                EvaluateCategory(grouped, k, caps, arrays, workspace);
+                EvaluateCategory(grouped, k, settings, arrays, workspace);
                 return workspace;
             },
             _ => { });
@@ -78,93 +132,69 @@ public sealed class CocoEvaluator
         return new CocoMetrics(arrays, definitions, stats, Array.AsReadOnly(images), axisCategories, _options, caps);
     }
 
-    /// <summary>
-    /// Reads a COCO ground-truth file and a results file (see <see cref="CocoJsonFiles"/>) and evaluates them over the
-    /// ground truth's images and categories, as <c>COCOeval(coco, coco.loadRes(results), 'bbox')</c> does.
-    /// </summary>
-    /// <exception cref="InvalidDataException">Either file is malformed.</exception>
-    /// <exception cref="ArgumentException">A result is on an image the ground truth does not list.</exception>
-    public CocoMetrics EvaluateFiles(string groundTruthJsonPath, string resultsJsonPath)
+    private static void EvaluateCategory(GroupedAnnotations grouped, int k, CategorySettings settings, EvaluationArrays arrays, EvaluationWorkspace workspace)
     {
-        CocoGroundTruthFile groundTruth = CocoJsonFiles.ReadGroundTruth(groundTruthJsonPath);
-        IReadOnlyList<CocoDetection> results = CocoJsonFiles.ReadResults(resultsJsonPath);
-
-        // loadRes asserts that results only name images of the ground-truth file's images list.
-        var listed = new HashSet<int>(groundTruth.ImageIds);
-        for (int i = 0; i < results.Count; i++)
-        {
-            if (!listed.Contains(results[i].ImageId))
-            {
-                throw new ArgumentException(
-                    $"Result {i} in '{resultsJsonPath}' has image_id {results[i].ImageId}, which is not in the images of '{groundTruthJsonPath}'.",
-                    nameof(resultsJsonPath));
-            }
-        }
-
-        return Evaluate(groundTruth.Boxes, results, groundTruth.ImageIds, groundTruth.CategoryIds);
-    }
-
-    private void EvaluateCategory(GroupedAnnotations grouped, int k, int[] caps, EvaluationArrays arrays, EvaluationWorkspace workspace)
-    {
+        var ranking = CategoryRanking.Build(grouped, k, settings.Caps, workspace);
         int firstUnit = k * grouped.ImageCount;
         int begin = grouped.DetectionStart[firstUnit];
-        int count = grouped.DetectionStart[firstUnit + grouped.ImageCount] - begin;
-        int areaCount = _options.AreaRanges.Count;
-        Span<byte> outcomes = workspace.Outcomes(areaCount * _options.IouThresholds.Count * count);
+        int areaCount = settings.AreaRanges.Length;
+        int thresholdCount = settings.IouThresholds.Length;
+        Span<byte> outcomes = workspace.Outcomes(areaCount * thresholdCount * ranking.Count);
         Span<int> counted = areaCount <= 64 ? stackalloc int[areaCount] : new int[areaCount];
         counted.Clear();
+        int largestCap = settings.Caps[^1];
+        ReadOnlySpan<CocoDetection> detections = grouped.Detections.AsSpan(begin, grouped.DetectionStart[firstUnit + grouped.ImageCount] - begin);
 
+        ImageCategoryMatcher.FillUnmatched(ranking.Areas, settings.AreaRanges, thresholdCount, outcomes);
         for (int unit = firstUnit; unit < firstUnit + grouped.ImageCount; unit++)
         {
             int gtBegin = grouped.GroundTruthStart[unit];
             int gtEnd = grouped.GroundTruthStart[unit + 1];
-            int dtBegin = grouped.DetectionStart[unit];
-            int dtEnd = grouped.DetectionStart[unit + 1];
-            if (gtBegin == gtEnd && dtBegin == dtEnd)
+            if (gtBegin == gtEnd)
             {
-                continue;
+                continue; // nothing to match: FillUnmatched wrote its detections' outcomes
             }
 
+            int dtBegin = grouped.DetectionStart[unit] - begin;
+            int dtCount = Math.Min(grouped.DetectionStart[unit + 1] - begin - dtBegin, largestCap);
+
             ImageCategoryMatcher.Match(
-                grouped.Detections.AsSpan(dtBegin, dtEnd - dtBegin),
+                detections,
+                ranking.UnitOrder.Slice(dtBegin, dtCount),
+                ranking.RankOf,
                 grouped.GroundTruth.AsSpan(gtBegin, gtEnd - gtBegin),
-                _options.IouThresholds,
-                _options.AreaRanges,
+                settings.IouThresholds,
+                settings.AreaRanges,
                 outcomes,
-                dtBegin - begin,
-                count,
+                ranking.Count,
                 counted,
                 workspace);
         }
 
-        PrecisionRecallAccumulator.Accumulate(grouped, k, outcomes, counted, _options, caps, arrays, workspace);
+        PrecisionRecallAccumulator.Accumulate(
+            ranking, k, outcomes, counted, thresholdCount, settings.RecallThresholds, settings.Caps, arrays, workspace);
     }
 
-    /// <summary>
-    /// An explicit image list plays the part of the ground-truth file's images: a detection on an image that is
-    /// neither listed nor annotated cannot belong to the dataset (pycocotools' loadRes asserts the same).
-    /// </summary>
-    private static void RejectDetectionsOnUnknownImages(
-        IReadOnlyList<CocoGroundTruthBox> groundTruth, IReadOnlyList<CocoDetection> detections, int[] images)
+    /// <summary>The elements of a list as a span: arrays and lists as they are, other lists copied once.</summary>
+    private static ReadOnlySpan<T> SpanOf<T>(IReadOnlyList<T> items) => items switch
     {
-        var known = new HashSet<int>(images);
-        foreach (CocoGroundTruthBox box in groundTruth)
+        T[] array => array,
+        List<T> list => CollectionsMarshal.AsSpan(list),
+        _ => ArrayOf(items),
+    };
+
+    private static T[] ArrayOf<T>(IReadOnlyList<T> items)
+    {
+        var copy = new T[items.Count];
+        for (int i = 0; i < copy.Length; i++)
         {
-            known.Add(box.ImageId);
+            copy[i] = items[i];
         }
 
-        for (int i = 0; i < detections.Count; i++)
-        {
-            if (!known.Contains(detections[i].ImageId))
-            {
-                throw new ArgumentException(
-                    $"Detection {i} is on image id {detections[i].ImageId}, which is neither in the image ids given nor in the ground truth.",
-                    nameof(detections));
-            }
-        }
+        return copy;
     }
 
-    private static int[] SortedDistinctImageIds(IReadOnlyList<CocoGroundTruthBox> groundTruth, IReadOnlyList<CocoDetection> detections)
+    private static int[] SortedDistinctImageIds(ReadOnlySpan<CocoGroundTruthBox> groundTruth, ReadOnlySpan<CocoDetection> detections)
     {
         var ids = new HashSet<int>();
         foreach (CocoGroundTruthBox box in groundTruth)
@@ -180,7 +210,7 @@ public sealed class CocoEvaluator
         return Sorted(ids);
     }
 
-    private static int[] SortedDistinctCategoryIds(IReadOnlyList<CocoGroundTruthBox> groundTruth)
+    private static int[] SortedDistinctCategoryIds(ReadOnlySpan<CocoGroundTruthBox> groundTruth)
     {
         var ids = new HashSet<int>();
         foreach (CocoGroundTruthBox box in groundTruth)
@@ -199,4 +229,7 @@ public sealed class CocoEvaluator
         Array.Sort(sorted);
         return sorted;
     }
+
+    /// <summary>The options as arrays, shared by every category's work.</summary>
+    private sealed record CategorySettings(double[] IouThresholds, CocoAreaRange[] AreaRanges, double[] RecallThresholds, int[] Caps);
 }

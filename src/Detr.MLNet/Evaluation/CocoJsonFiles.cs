@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using Detr.MLNet.CocoJson;
 
 namespace Detr.MLNet.Evaluation;
@@ -40,4 +41,41 @@ public static class CocoJsonFiles
     /// </summary>
     /// <exception cref="InvalidDataException">The file is not JSON, not an array, or a result lacks a field.</exception>
     public static IReadOnlyList<CocoDetection> ReadResults(string path) => CocoJsonReader.ReadResults(path).AsReadOnly();
+
+    /// <summary>
+    /// Both files of an evaluation; with <paramref name="concurrently"/>, the ground truth is read on another thread
+    /// while the results are read on this one. Errors are those of reading one after the other: the ground truth's first.
+    /// </summary>
+    internal static (CocoGroundTruthFile GroundTruth, List<CocoDetection> Results) ReadBoth(string groundTruthPath, string resultsPath, bool concurrently)
+    {
+        if (!concurrently)
+        {
+            var file = ReadGroundTruth(groundTruthPath);
+            return (file, CocoJsonReader.ReadResults(resultsPath));
+        }
+
+        var groundTruth = Task.Run(() => ReadGroundTruth(groundTruthPath));
+        List<CocoDetection>? results = null;
+        ExceptionDispatchInfo? resultsError = null;
+        try
+        {
+            results = CocoJsonReader.ReadResults(resultsPath);
+        }
+        catch (Exception error)
+        {
+            resultsError = ExceptionDispatchInfo.Capture(error);
+        }
+
+        try
+        {
+            groundTruth.Wait();
+        }
+        catch (AggregateException error) when (error.InnerExceptions.Count == 1)
+        {
+            ExceptionDispatchInfo.Throw(error.InnerExceptions[0]);
+        }
+
+        resultsError?.Throw();
+        return (groundTruth.Result, results!);
+    }
 }

@@ -1,47 +1,54 @@
 namespace Detr.MLNet.Evaluation;
 
-/// <summary>A score and the position it had before sorting, so equal scores can keep their original order.</summary>
-/// <param name="Score">Detection confidence.</param>
-/// <param name="Position">Index in the sequence being sorted.</param>
-internal readonly record struct ScoredPosition(double Score, int Position);
-
 /// <summary>
 /// Highest score first, equal scores in their original order. pycocotools sorts with
 /// <c>np.argsort(-scores, kind='mergesort')</c>, a stable sort; ranking ties by position gives the same order with
-/// any sort algorithm, so results never depend on how .NET sorts. NaN scores go last, as numpy puts NaN last.
+/// any sort algorithm, so results never depend on how .NET sorts. NaN scores go last, as numpy puts NaN last, and
+/// -0 ties with +0, as they compare equal there.
 /// </summary>
-internal readonly struct DescendingScoreOrder : IComparer<ScoredPosition>
+internal static class DescendingScoreOrder
 {
-    /// <inheritdoc />
-    public int Compare(ScoredPosition left, ScoredPosition right)
+    /// <summary>
+    /// An unsigned key that orders as the score does, highest first: the IEEE bits made monotone (sign bit flipped for
+    /// positives, all bits for negatives) and inverted, with -0 read as +0 and every NaN the largest key.
+    /// </summary>
+    public static ulong Key(double score)
     {
-        int byScore = CompareScores(left.Score, right.Score);
-        return byScore != 0 ? byScore : left.Position.CompareTo(right.Position);
+        if (double.IsNaN(score))
+        {
+            return ulong.MaxValue;
+        }
+
+        ulong bits = (ulong)BitConverter.DoubleToInt64Bits(score == 0 ? 0.0 : score);
+        ulong ascending = (bits & 0x8000_0000_0000_0000UL) != 0 ? ~bits : bits | 0x8000_0000_0000_0000UL;
+        return ~ascending;
     }
 
-    /// <summary>Sorts <paramref name="items"/> in place, highest score first and stable on ties.</summary>
-    public static void Sort(Span<ScoredPosition> items)
+    /// <summary>
+    /// Sorts <paramref name="positions"/> by <paramref name="keys"/> (from <see cref="Key"/>) in place; positions must
+    /// come in ascending order, and equal keys keep it. The keys are sorted as numbers (no comparer), then each run of
+    /// equal keys is put back in position order, which is what a stable sort gives.
+    /// </summary>
+    public static void Sort(Span<ulong> keys, Span<int> positions)
     {
-        if (items.Length > 1)
+        if (keys.Length < 2)
         {
-            items.Sort(new DescendingScoreOrder());
-        }
-    }
-
-    private static int CompareScores(double left, double right)
-    {
-        if (left > right)
-        {
-            return -1;
+            return;
         }
 
-        if (left < right)
+        keys.Sort(positions);
+        int start = 0;
+        for (int i = 1; i <= keys.Length; i++)
         {
-            return 1;
-        }
+            if (i == keys.Length || keys[i] != keys[start])
+            {
+                if (i - start > 1)
+                {
+                    positions[start..i].Sort();
+                }
 
-        bool leftNaN = double.IsNaN(left);
-        bool rightNaN = double.IsNaN(right);
-        return leftNaN == rightNaN ? 0 : leftNaN ? 1 : -1;
+                start = i;
+            }
+        }
     }
 }

@@ -36,7 +36,10 @@ internal sealed class GroupedAnnotations
     /// <summary>Unit u's ground truth is <c>GroundTruth[GroundTruthStart[u]..GroundTruthStart[u + 1]]</c>.</summary>
     public int[] GroundTruthStart { get; }
 
-    /// <summary>Detections ordered by unit; inside a unit by descending score (stable) and cut to the largest cap.</summary>
+    /// <summary>
+    /// Detections ordered by unit; inside a unit in input order (with pooled categories, category by category in
+    /// ascending id order, then input order): the order that decides ties between equal scores.
+    /// </summary>
     public CocoDetection[] Detections { get; }
 
     /// <summary>Unit u's detections are <c>Detections[DetectionStart[u]..DetectionStart[u + 1]]</c>.</summary>
@@ -47,20 +50,29 @@ internal sealed class GroupedAnnotations
     /// filters them. With pooled categories a unit lists its boxes category by category in ascending id order, then in
     /// input order, matching pycocotools' <c>useCats=0</c> gathering.
     /// </summary>
+    /// <param name="groundTruth">Ground truth in input order.</param>
+    /// <param name="detections">Detections in input order.</param>
+    /// <param name="sortedImageIds">The images evaluated, ascending.</param>
+    /// <param name="sortedCategoryIds">The categories evaluated, ascending.</param>
+    /// <param name="useCategories">False pools the categories of an image into one unit.</param>
+    /// <param name="unknownDetectionImage">
+    /// Told the index and image id of each detection on an image that is not evaluated, before it is dropped; it may
+    /// throw to refuse the detection.
+    /// </param>
     public static GroupedAnnotations Build(
-        IReadOnlyList<CocoGroundTruthBox> groundTruth,
-        IReadOnlyList<CocoDetection> detections,
+        ReadOnlySpan<CocoGroundTruthBox> groundTruth,
+        ReadOnlySpan<CocoDetection> detections,
         int[] sortedImageIds,
         int[] sortedCategoryIds,
         bool useCategories,
-        int maxDetectionsPerUnit)
+        Action<int, int>? unknownDetectionImage = null)
     {
         var layout = new UnitLayout(sortedImageIds, sortedCategoryIds, useCategories);
 
-        var gtKeys = new int[groundTruth.Count];
+        var gtKeys = new int[groundTruth.Length];
         for (int i = 0; i < gtKeys.Length; i++)
         {
-            gtKeys[i] = layout.KeyOf(groundTruth[i].ImageId, groundTruth[i].CategoryId);
+            gtKeys[i] = layout.KeyOfIds(groundTruth[i].ImageId, groundTruth[i].CategoryId);
         }
 
         var (gtOrder, gtKeyStart) = CountingSort(gtKeys, layout.KeyCount);
@@ -70,53 +82,42 @@ internal sealed class GroupedAnnotations
             sortedGroundTruth[i] = groundTruth[gtOrder[i]];
         }
 
-        var dtKeys = new int[detections.Count];
+        var dtKeys = new int[detections.Length];
         for (int i = 0; i < dtKeys.Length; i++)
         {
-            dtKeys[i] = layout.KeyOf(detections[i].ImageId, detections[i].CategoryId);
+            int image = layout.ImageOf(detections[i].ImageId);
+            if (image < 0)
+            {
+                unknownDetectionImage?.Invoke(i, detections[i].ImageId);
+                dtKeys[i] = -1;
+                continue;
+            }
+
+            dtKeys[i] = layout.KeyOf(image, detections[i].CategoryId);
         }
 
         var (dtOrder, dtKeyStart) = CountingSort(dtKeys, layout.KeyCount);
+        var sortedDetections = new CocoDetection[dtOrder.Length];
+        for (int i = 0; i < dtOrder.Length; i++)
+        {
+            sortedDetections[i] = detections[dtOrder[i]];
+        }
 
         int unitCount = layout.UnitCount;
         var groundTruthStart = new int[unitCount + 1];
         var detectionStart = new int[unitCount + 1];
-        var kept = new List<CocoDetection>((int)Math.Min(dtOrder.Length, (long)unitCount * maxDetectionsPerUnit));
-        var scratch = new List<ScoredPosition>();
-        for (int unit = 0; unit < unitCount; unit++)
+        for (int unit = 0; unit <= unitCount; unit++)
         {
-            int firstKey = unit * layout.KeysPerUnit;
-            int endKey = firstKey + layout.KeysPerUnit;
-            groundTruthStart[unit] = gtKeyStart[firstKey];
-            detectionStart[unit] = kept.Count;
-
-            int begin = dtKeyStart[firstKey];
-            int end = dtKeyStart[endKey];
-            scratch.Clear();
-            for (int j = begin; j < end; j++)
-            {
-                scratch.Add(new ScoredPosition(detections[dtOrder[j]].Score, j - begin));
-            }
-
-            // Positions are offsets in the bucketed slice, which is input order (or, with pooled categories,
-            // category by category then input order), so ties keep exactly the order pycocotools sees.
-            var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(scratch);
-            DescendingScoreOrder.Sort(span);
-            int keep = Math.Min(span.Length, maxDetectionsPerUnit);
-            for (int j = 0; j < keep; j++)
-            {
-                kept.Add(detections[dtOrder[begin + span[j].Position]]);
-            }
+            groundTruthStart[unit] = gtKeyStart[unit * layout.KeysPerUnit];
+            detectionStart[unit] = dtKeyStart[unit * layout.KeysPerUnit];
         }
 
-        groundTruthStart[unitCount] = gtKeyStart[layout.KeyCount];
-        detectionStart[unitCount] = kept.Count;
         return new GroupedAnnotations(
             layout.ImageCount,
             layout.CategoryCount,
             sortedGroundTruth,
             groundTruthStart,
-            kept.ToArray(),
+            sortedDetections,
             detectionStart);
     }
 
@@ -155,14 +156,14 @@ internal sealed class GroupedAnnotations
     /// <summary>Maps (image id, category id) to a bucket key whose ranges of <see cref="KeysPerUnit"/> form the units.</summary>
     private sealed class UnitLayout
     {
-        private readonly Dictionary<int, int> _imageIndex;
-        private readonly Dictionary<int, int> _categoryIndex;
+        private readonly IdIndex _imageIndex;
+        private readonly IdIndex _categoryIndex;
         private readonly bool _useCategories;
 
         public UnitLayout(int[] sortedImageIds, int[] sortedCategoryIds, bool useCategories)
         {
-            _imageIndex = IndexOf(sortedImageIds);
-            _categoryIndex = IndexOf(sortedCategoryIds);
+            _imageIndex = new IdIndex(sortedImageIds);
+            _categoryIndex = new IdIndex(sortedCategoryIds);
             _useCategories = useCategories;
             ImageCount = sortedImageIds.Length;
             CategoryCount = useCategories ? sortedCategoryIds.Length : 1;
@@ -181,9 +182,21 @@ internal sealed class GroupedAnnotations
 
         public int KeyCount { get; }
 
-        public int KeyOf(int imageId, int categoryId)
+        /// <summary>The image's position among the evaluated images, or -1.</summary>
+        public int ImageOf(int imageId) => _imageIndex.Find(imageId);
+
+        /// <summary>The key of a box by its ids, or -1 when its image or category is not evaluated.</summary>
+        public int KeyOfIds(int imageId, int categoryId)
         {
-            if (!_imageIndex.TryGetValue(imageId, out int image) || !_categoryIndex.TryGetValue(categoryId, out int category))
+            int image = _imageIndex.Find(imageId);
+            return image < 0 ? -1 : KeyOf(image, categoryId);
+        }
+
+        /// <summary>The key of a box on the image at position <paramref name="image"/>, or -1 for a category not evaluated.</summary>
+        public int KeyOf(int image, int categoryId)
+        {
+            int category = _categoryIndex.Find(categoryId);
+            if (category < 0)
             {
                 return -1;
             }
@@ -191,17 +204,6 @@ internal sealed class GroupedAnnotations
             // Category-major when categories are kept apart (a category's images are then adjacent); image-major when
             // pooled (an image's categories are adjacent and form one unit).
             return _useCategories ? category * ImageCount + image : image * KeysPerUnit + category;
-        }
-
-        private static Dictionary<int, int> IndexOf(int[] ids)
-        {
-            var index = new Dictionary<int, int>(ids.Length);
-            for (int i = 0; i < ids.Length; i++)
-            {
-                index[ids[i]] = i;
-            }
-
-            return index;
         }
     }
 }

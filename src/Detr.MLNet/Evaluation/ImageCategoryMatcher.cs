@@ -2,45 +2,61 @@ namespace Detr.MLNet.Evaluation;
 
 /// <summary>
 /// pycocotools' <c>evaluateImg</c> for one unit (image × category): greedy matching of score-ordered detections to
-/// ground truth at every IoU threshold and area range, recorded as one <see cref="DetectionOutcome"/> per detection.
+/// ground truth at every IoU threshold and area range, recorded as one <see cref="DetectionOutcome"/> per detection
+/// at the detection's rank in its category (<see cref="CategoryRanking"/>).
 /// </summary>
 internal static class ImageCategoryMatcher
 {
     /// <summary>pycocotools caps the IoU bar just below 1 so that a perfect overlap (IoU exactly 1) can still match.</summary>
     private const double HighestUsableThreshold = 1 - 1e-10;
 
+    /// <summary>The thresholds as the matcher uses them: each capped at <see cref="HighestUsableThreshold"/>.</summary>
+    public static double[] UsableThresholds(IReadOnlyList<double> iouThresholds)
+    {
+        var usable = new double[iouThresholds.Count];
+        for (int t = 0; t < usable.Length; t++)
+        {
+            usable[t] = Math.Min(iouThresholds[t], HighestUsableThreshold);
+        }
+
+        return usable;
+    }
+
     /// <summary>
-    /// Matches one unit and writes its outcomes into the category-wide buffer laid out [area, threshold, detection].
+    /// Matches one unit and writes its outcomes into the category-wide buffer laid out [area, threshold, rank]. A unit
+    /// without ground truth needs no call: each of its detections is a false positive, or ignored where its own area
+    /// is out of range, which <see cref="FillUnmatched"/> writes for every detection beforehand.
     /// </summary>
-    /// <param name="detections">The unit's detections, already sorted by descending score and capped.</param>
+    /// <param name="detections">The category's detections (its slice of the grouped annotations).</param>
+    /// <param name="unitOrder">Positions in <paramref name="detections"/> of the unit's kept detections, in matching order.</param>
+    /// <param name="rankOf">Rank of each position in the category's ranking, where its outcomes are written.</param>
     /// <param name="groundTruth">The unit's ground truth in input order.</param>
-    /// <param name="iouThresholds">IoU thresholds T.</param>
+    /// <param name="iouThresholds">IoU thresholds T, from <see cref="UsableThresholds"/>.</param>
     /// <param name="areaRanges">Area ranges A.</param>
     /// <param name="outcomes">The category's outcome buffer.</param>
-    /// <param name="detectionOffset">Where this unit's detections start among the category's detections.</param>
-    /// <param name="categoryDetectionCount">Number of detections in the whole category (the stride of the buffer).</param>
+    /// <param name="rankCount">Number of ranked detections in the category (the stride of the buffer).</param>
     /// <param name="countedGroundTruth">Per area range, the running count of ground truth that is not ignored.</param>
     /// <param name="workspace">The calling thread's scratch buffers.</param>
     public static void Match(
         ReadOnlySpan<CocoDetection> detections,
+        ReadOnlySpan<int> unitOrder,
+        ReadOnlySpan<int> rankOf,
         ReadOnlySpan<CocoGroundTruthBox> groundTruth,
-        IReadOnlyList<double> iouThresholds,
-        IReadOnlyList<CocoAreaRange> areaRanges,
+        ReadOnlySpan<double> iouThresholds,
+        ReadOnlySpan<CocoAreaRange> areaRanges,
         Span<byte> outcomes,
-        int detectionOffset,
-        int categoryDetectionCount,
+        int rankCount,
         Span<int> countedGroundTruth,
         EvaluationWorkspace workspace)
     {
-        int d = detections.Length;
+        int d = unitOrder.Length;
         int g = groundTruth.Length;
-        int thresholdCount = iouThresholds.Count;
-
+        int thresholdCount = iouThresholds.Length;
         // IoU does not depend on the area range or threshold: compute it once per unit.
         Span<double> iou = workspace.Iou(d * g);
         for (int di = 0; di < d; di++)
         {
-            ref readonly CocoDetection det = ref detections[di];
+            ref readonly CocoDetection det = ref detections[unitOrder[di]];
             for (int gi = 0; gi < g; gi++)
             {
                 ref readonly CocoGroundTruthBox gt = ref groundTruth[gi];
@@ -52,42 +68,76 @@ internal static class ImageCategoryMatcher
         Span<int> order = workspace.GroundTruthOrder(g);
         Span<bool> ignored = workspace.GroundTruthIgnored(g);
         Span<bool> matched = workspace.GroundTruthMatched(g);
-        for (int a = 0; a < areaRanges.Count; a++)
+        Span<byte> outsideRange = workspace.OutsideRange(d);
+        for (int a = 0; a < areaRanges.Length; a++)
         {
             CocoAreaRange range = areaRanges[a];
             int counted = OrderCountedFirst(groundTruth, range, order, ignored);
             countedGroundTruth[a] += counted;
+            if (d == 0)
+            {
+                continue;
+            }
+
+            for (int di = 0; di < d; di++)
+            {
+                outsideRange[di] = range.Excludes(detections[unitOrder[di]].Area) ? (byte)1 : (byte)0;
+            }
 
             for (int t = 0; t < thresholdCount; t++)
             {
-                Span<byte> slice = outcomes.Slice((a * thresholdCount + t) * categoryDetectionCount + detectionOffset, d);
-                double threshold = Math.Min(iouThresholds[t], HighestUsableThreshold);
+                Span<byte> slice = outcomes.Slice((a * thresholdCount + t) * rankCount, rankCount);
+                double threshold = iouThresholds[t];
                 matched.Clear();
                 for (int di = 0; di < d; di++)
                 {
+                    int rank = rankOf[unitOrder[di]];
                     int best = FindMatch(iou.Slice(di * g, g), order, ignored, matched, groundTruth, threshold);
-                    bool outsideRange = range.Excludes(detections[di].Area);
+                    bool outside = outsideRange[di] != 0;
                     if (best < 0)
                     {
-                        slice[di] = (byte)(outsideRange ? DetectionOutcome.Ignored : DetectionOutcome.FalsePositive);
+                        slice[rank] = (byte)(outside ? DetectionOutcome.Ignored : DetectionOutcome.FalsePositive);
                         continue;
                     }
 
                     matched[best] = true;
                     if (ignored[best])
                     {
-                        slice[di] = (byte)DetectionOutcome.Ignored;
+                        slice[rank] = (byte)DetectionOutcome.Ignored;
                     }
                     else if (groundTruth[order[best]].HasAnnotationIdZero)
                     {
                         // pycocotools stores the matched annotation id and reads 0 as "unmatched".
-                        slice[di] = (byte)(outsideRange ? DetectionOutcome.Ignored : DetectionOutcome.FalsePositive);
+                        slice[rank] = (byte)(outside ? DetectionOutcome.Ignored : DetectionOutcome.FalsePositive);
                     }
                     else
                     {
-                        slice[di] = (byte)DetectionOutcome.TruePositive;
+                        slice[rank] = (byte)DetectionOutcome.TruePositive;
                     }
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Writes every ranked detection's outcome as if it matched nothing: a false positive, or ignored where its own area
+    /// is outside the range; the same at every threshold.
+    /// </summary>
+    public static void FillUnmatched(ReadOnlySpan<double> areas, ReadOnlySpan<CocoAreaRange> areaRanges, int thresholdCount, Span<byte> outcomes)
+    {
+        int count = areas.Length;
+        for (int a = 0; a < areaRanges.Length; a++)
+        {
+            CocoAreaRange range = areaRanges[a];
+            Span<byte> first = outcomes.Slice(a * thresholdCount * count, count);
+            for (int rank = 0; rank < count; rank++)
+            {
+                first[rank] = (byte)(range.Excludes(areas[rank]) ? DetectionOutcome.Ignored : DetectionOutcome.FalsePositive);
+            }
+
+            for (int t = 1; t < thresholdCount; t++)
+            {
+                first.CopyTo(outcomes.Slice((a * thresholdCount + t) * count, count));
             }
         }
     }

@@ -9,9 +9,10 @@ namespace Detr.MLNet.Scoring;
 /// <summary>
 /// Scores batches of images with a DETR ONNX model: reference preprocessing, padding with a pixel mask where the
 /// model takes one, one <see cref="OrtValue"/> run per batch, the reference's post-processing (softmax or sigmoid top-k). Holds reusable buffers,
-/// so one instance serves one thread; the session underneath is shared.
+/// so one instance serves one thread; the session underneath is shared. On CUDA or TensorRT the batches go through an
+/// <c>OrtIoBinding</c> whose page-locked staging this scorer holds until it is disposed.
 /// </summary>
-public sealed class DetrBatchScorer
+public sealed class DetrBatchScorer : IDisposable
 {
     readonly SharedInferenceSession _session;
     readonly DetrOnnxSignature _signature;
@@ -24,10 +25,13 @@ public sealed class DetrBatchScorer
     byte[] _resized = [];
     float[] _pixels = [];
     Array? _mask;
+    readonly IoBindingStaging? _staging;
+    IoBindingRunner? _runner;
 
     internal DetrBatchScorer(SharedInferenceSession session, DetrOnnxSignature signature, int shortestEdge, int longestEdge,
-        ImageNetNormalization normalization)
+        ImageNetNormalization normalization, IoBindingStaging? staging)
     {
+        _staging = staging;
         _session = session;
         _signature = signature;
         _shortestEdge = shortestEdge;
@@ -178,26 +182,16 @@ public sealed class DetrBatchScorer
         int batch = _signature.FixedBatch ?? count;
         int height = Height(group);
         int width = Width(group);
-        int plane = height * width;
-        int pixelCount = batch * 3 * plane;
+        long[] shape = _signature.ImageRank == 3 ? [3, height, width] : [batch, 3, height, width];
+        // The binding is made for the scorer's own outputs; other output lists (calibration) go the plain way.
+        if (_staging is IoBindingStaging staging && ReferenceEquals(outputNames, _outputNames))
+            return RunBound(group, staging, batch, height, width, shape, read);
+
+        int pixelCount = batch * 3 * height * width;
         if (_pixels.Length < pixelCount)
             _pixels = new float[pixelCount];
+        WritePixels(group, _pixels.AsSpan(0, pixelCount), batch, height, width);
 
-        for (int i = 0; i < count; i++)
-        {
-            var p = group[i];
-            int resizedBytes = p.ResizedHeight * p.ResizedWidth * 3;
-            if (_resized.Length < resizedBytes)
-                _resized = new byte[resizedBytes];
-            PillowBilinearResize.Resize(p.Image.Pixels, p.Image.Width, p.Image.Height, _resized, p.ResizedWidth, p.ResizedHeight);
-            var slot = _pixels.AsSpan(i * 3 * plane, 3 * plane);
-            _normalization.WritePlanar(_resized, p.ResizedWidth, p.ResizedHeight, slot, height, width);
-            ClearPadding(slot, p.ResizedHeight, p.ResizedWidth, height, width);
-        }
-        // Slots of a fixed-size batch that no image fills are all padding.
-        _pixels.AsSpan(count * 3 * plane, (batch - count) * 3 * plane).Clear();
-
-        long[] shape = _signature.ImageRank == 3 ? [3, height, width] : [batch, 3, height, width];
         using var runOptions = new RunOptions();
         var names = new List<string>(2) { _signature.ImageInput };
         var values = new List<OrtValue>(2)
@@ -222,6 +216,70 @@ public sealed class DetrBatchScorer
         }
     }
 
+    /// <summary>
+    /// The same batch through the IoBinding: pixels and mask written straight into the staging memory. The session is
+    /// held from the first write, since closing it frees that memory.
+    /// </summary>
+    T RunBound<T>(List<Planned> group, IoBindingStaging staging, int batch, int height, int width, long[] shape,
+        Func<IReadOnlyList<OrtValue>, T> read)
+    {
+        using var held = _session.Run();
+        var runner = _runner ??= IoBindingRunner.Create(_session, held.Session, staging, _outputNames);
+        WritePixels(group, runner.Input<float>(_signature.ImageInput, shape), batch, height, width);
+        if (_signature.MaskInput is string maskName)
+        {
+            long[] maskShape = [batch, height, width];
+            switch (_signature.MaskElementType)
+            {
+                case TensorElementType.Int64: FillMask(runner.Input<long>(maskName, maskShape), 1L, group, height, width); break;
+                case TensorElementType.Int32: FillMask(runner.Input<int>(maskName, maskShape), 1, group, height, width); break;
+                case TensorElementType.Bool: FillMask(runner.Input<bool>(maskName, maskShape), true, group, height, width); break;
+                case TensorElementType.Float: FillMask(runner.Input<float>(maskName, maskShape), 1f, group, height, width); break;
+                default: throw UnsupportedMask();
+            }
+        }
+        using var runOptions = new RunOptions();
+        using var outputs = runner.Run(held.Session, runOptions);
+        return read(outputs);
+    }
+
+    /// <summary>Each image resized and normalised into its slot; padding and slots no image fills are zero.</summary>
+    void WritePixels(List<Planned> group, Span<float> pixels, int batch, int height, int width)
+    {
+        int plane = height * width;
+        for (int i = 0; i < group.Count; i++)
+        {
+            var p = group[i];
+            int resizedBytes = p.ResizedHeight * p.ResizedWidth * 3;
+            if (_resized.Length < resizedBytes)
+                _resized = new byte[resizedBytes];
+            PillowBilinearResize.Resize(p.Image.Pixels, p.Image.Width, p.Image.Height, _resized, p.ResizedWidth, p.ResizedHeight);
+            var slot = pixels.Slice(i * 3 * plane, 3 * plane);
+            _normalization.WritePlanar(_resized, p.ResizedWidth, p.ResizedHeight, slot, height, width);
+            ClearPadding(slot, p.ResizedHeight, p.ResizedWidth, height, width);
+        }
+        // Slots of a fixed-size batch that no image fills are all padding.
+        pixels.Slice(group.Count * 3 * plane, (batch - group.Count) * 3 * plane).Clear();
+    }
+
+    /// <summary>Releases the IoBinding's staging memory, if this scorer made one; the scorer cannot run afterwards on a GPU.</summary>
+    public void Dispose()
+    {
+        if (_runner is not { } runner)
+            return;
+        _runner = null;
+        try
+        {
+            // Under a lease, so the session cannot close while the staging memory is being freed.
+            using var held = _session.Run();
+            runner.Dispose();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The session closed first and released the binding with it.
+        }
+    }
+
     // Zeroes what WritePlanar leaves alone in an image's slot: the right margin of its rows and the rows below it. The
     // buffer is reused, so padding can hold an earlier batch's pixels; clearing only the padding (instead of the whole
     // buffer before writing) touches nothing twice.
@@ -242,16 +300,12 @@ public sealed class DetrBatchScorer
     {
         long[] shape = [batch, height, width];
         int length = batch * height * width;
-        // 1 marks a real pixel, 0 padding (transformers' convention).
         Memory<T> Fill<T>(T one)
         {
             if (_mask is not T[] mask || mask.Length < length)
                 _mask = mask = new T[length];
             var used = mask.AsMemory(0, length);
-            used.Span.Clear();
-            for (int i = 0; i < group.Count; i++)
-                for (int y = 0; y < group[i].ResizedHeight; y++)
-                    used.Span.Slice((i * height + y) * width, group[i].ResizedWidth).Fill(one);
+            FillMask(used.Span, one, group, height, width);
             return used;
         }
         var cpu = OrtMemoryInfo.DefaultInstance;
@@ -261,9 +315,21 @@ public sealed class DetrBatchScorer
             TensorElementType.Int32 => OrtValue.CreateTensorValueFromMemory(cpu, Fill(1), shape),
             TensorElementType.Bool => OrtValue.CreateTensorValueFromMemory(cpu, Fill(true), shape),
             TensorElementType.Float => OrtValue.CreateTensorValueFromMemory(cpu, Fill(1f), shape),
-            var other => throw new NotSupportedException($"Pixel-mask input '{_signature.MaskInput}' has element type {other}; expected int64, int32, bool or float."),
+            _ => throw UnsupportedMask(),
         };
     }
+
+    // 1 marks a real pixel, 0 padding (transformers' convention).
+    static void FillMask<T>(Span<T> mask, T one, List<Planned> group, int height, int width)
+    {
+        mask.Clear();
+        for (int i = 0; i < group.Count; i++)
+            for (int y = 0; y < group[i].ResizedHeight; y++)
+                mask.Slice((i * height + y) * width, group[i].ResizedWidth).Fill(one);
+    }
+
+    NotSupportedException UnsupportedMask() =>
+        new($"Pixel-mask input '{_signature.MaskInput}' has element type {_signature.MaskElementType}; expected int64, int32, bool or float.");
 
     GroupRun ReadOutputs(IReadOnlyList<OrtValue> outputs, int count, int height, int width)
     {

@@ -74,5 +74,12 @@ sealed class DetrRowMapper(DetrScoringTransformer parent, DataViewSchema inputSc
                 throw new InvalidOperationException($"Column '{column.Name}' is not active in this row.");
             return _binding.GetGetter<TValue>(_input, column, Current);
         }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+                _scorer?.Dispose();
+            base.Dispose(disposing);
+        }
     }
 }

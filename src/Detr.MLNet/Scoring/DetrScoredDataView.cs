@@ -101,6 +101,7 @@ sealed class DetrScoredDataView(IDataView input, DetrScoringTransformer parent) 
             {
                 _main.Dispose();
                 _lookahead?.Dispose();
+                _scorer?.Dispose();
             }
             base.Dispose(disposing);
         }

@@ -51,12 +51,15 @@ sealed class DetrScoringBinding
             : input.GetGetter<TValue>(input.Schema[column.Index]);
 
     /// <summary>The current source row's image, and detections for images read so, at the transformer's threshold and cap.</summary>
-    public sealed class Scorer(DetrImageReader reader, DetrBatchScorer scorer, DetrScoringOptions options)
+    public sealed class Scorer(DetrImageReader reader, DetrBatchScorer scorer, DetrScoringOptions options) : IDisposable
     {
         public int BatchSize => options.BatchSize;
 
         public RgbImage? ReadImage() => reader.Read();
 
         public DetrDetections[] Score(IReadOnlyList<RgbImage?> images) => scorer.Score(images, options.ScoreThreshold, options.MaxDetections);
+
+        /// <summary>Releases the batch scorer's device staging, if it made any.</summary>
+        public void Dispose() => scorer.Dispose();
     }
 }

@@ -21,8 +21,9 @@ public sealed class DetrScoringModel : IDisposable
     int _disposed;
 
     DetrScoringModel(byte[] modelBytes, DetrScoringOptions options, SharedInferenceSession session, DetrOnnxSignature signature,
-        IReadOnlyList<string> labelNames, IReadOnlyDictionary<string, string> metadata)
+        IReadOnlyList<string> labelNames, IReadOnlyDictionary<string, string> metadata, DetrExecutionDevice activeDevice)
     {
+        ActiveDevice = activeDevice;
         ModelBytes = modelBytes;
         Options = options;
         _session = session;
@@ -66,6 +67,12 @@ public sealed class DetrScoringModel : IDisposable
     /// <summary>How an INT8 model was quantized (its <see cref="DetrModelMetadataKeys.Quantization"/> JSON), or null.</summary>
     public string? Quantization => _metadata.TryGetValue(DetrModelMetadataKeys.Quantization, out var value) ? value : null;
 
+    /// <summary>
+    /// Where the session runs after any fallback: <see cref="DetrScoringOptions.Device"/>, or a device further down
+    /// (TensorRT → CUDA → the CPU) when the one asked for could not start.
+    /// </summary>
+    public DetrExecutionDevice ActiveDevice { get; }
+
 
     /// <summary>Opens the model named by <paramref name="options"/> (path or bytes); fails with a clear message on any problem.</summary>
     public static DetrScoringModel Open(DetrScoringOptions options, Action<string>? warn = null)
@@ -77,7 +84,7 @@ public sealed class DetrScoringModel : IDisposable
         // ONNX Runtime resolves external-data paths itself (against the working directory for in-memory bytes).
         OnnxExternalData.CheckInside(bytes, options.ModelBytes is null ? Path.GetDirectoryName(Path.GetFullPath(options.ModelPath!))! : Environment.CurrentDirectory, source);
 
-        var session = CreateSession(bytes, options, source, warn);
+        var (session, active) = DetrSessionFactory.Create(bytes, options, source, warn);
         var shared = new SharedInferenceSession(session);
         try
         {
@@ -89,7 +96,7 @@ public sealed class DetrScoringModel : IDisposable
             int classCount = DetrPostprocessingDetection.ClassCount(postprocessing, width);
             signature = signature with { LogitsWidth = width, ClassCount = classCount, Postprocessing = postprocessing };
             var labels = LabelNameResolver.Resolve(classCount, options.LabelNames, metadata, options.ModelPath);
-            return new DetrScoringModel(bytes, options.Clone(), shared, signature, labels, metadata);
+            return new DetrScoringModel(bytes, options.Clone(), shared, signature, labels, metadata, active);
         }
         catch (InvalidDataException e)
         {
@@ -117,7 +124,7 @@ public sealed class DetrScoringModel : IDisposable
         if (FixedAtOpen.FirstOrDefault(f => !Equals(f.Value(options), f.Value(Options))).Name is string name)
             throw new ArgumentException($"{name} is fixed when the ONNX Runtime session opens; open another model (DetrScoringModel.Open) to change it.", nameof(change));
         CheckScoringOptions(options);
-        return new DetrScoringModel(ModelBytes, options, _session.Share(), Signature, LabelNames, _metadata);
+        return new DetrScoringModel(ModelBytes, options, _session.Share(), Signature, LabelNames, _metadata, ActiveDevice);
     }
 
     // Options the session, signature or labels were built from; reference equality for the bytes and the label list.
@@ -137,6 +144,7 @@ public sealed class DetrScoringModel : IDisposable
         (nameof(DetrScoringOptions.Device), o => o.Device),
         (nameof(DetrScoringOptions.GpuDeviceId), o => o.GpuDeviceId),
         (nameof(DetrScoringOptions.CpuFallback), o => o.CpuFallback),
+        (nameof(DetrScoringOptions.TensorRtEngineCacheFolder), o => o.TensorRtEngineCacheFolder),
     ];
 
     static void CheckScoringOptions(DetrScoringOptions options)
@@ -165,42 +173,10 @@ public sealed class DetrScoringModel : IDisposable
         }
     }
 
-    static InferenceSession CreateSession(byte[] bytes, DetrScoringOptions options, string source, Action<string>? warn)
-    {
-        using var sessionOptions = new SessionOptions { GraphOptimizationLevel = options.GraphOptimizationLevel };
-        if (options.IntraOpThreads is int threads)
-            sessionOptions.IntraOpNumThreads = threads;
-        if (options.Device == DetrExecutionDevice.Cuda)
-        {
-            try
-            {
-                sessionOptions.AppendExecutionProvider_CUDA(options.GpuDeviceId);
-            }
-            catch (Exception e) when (e is OnnxRuntimeException or EntryPointNotFoundException or DllNotFoundException)
-            {
-                string reason = $"CUDA execution provider unavailable ({e.Message.Split('\n')[0]})";
-                string remedy = OrtEnv.Instance().GetAvailableProviders().Contains("CUDAExecutionProvider")
-                    ? "ONNX Runtime's GPU build is here but could not start CUDA: check the GPU, its driver and the CUDA/cuDNN libraries ONNX Runtime needs"
-                    : "the application has ONNX Runtime's CPU build: reference the Detr.MLNet.Gpu package to score on the GPU";
-                if (!options.CpuFallback)
-                    throw new InvalidOperationException($"{reason}; {remedy}. Set CpuFallback to true to score on the CPU instead.", e);
-                warn?.Invoke($"{reason}; scoring on the CPU ({remedy}).");
-            }
-        }
-        try
-        {
-            return new InferenceSession(bytes, sessionOptions);
-        }
-        catch (OnnxRuntimeException e)
-        {
-            throw new InvalidDataException($"{source} is not a loadable ONNX model: {e.Message}", e);
-        }
-    }
-
     // Models exported with a dynamic class dimension only reveal it when run; one tiny run settles the schema.
     static int ProbeLogitsWidth(SharedInferenceSession session, DetrOnnxSignature signature)
     {
-        var scorer = new DetrBatchScorer(session, signature, 32, 32, ImageNetNormalization.ImageNet);
+        using var scorer = new DetrBatchScorer(session, signature, 32, 32, ImageNetNormalization.ImageNet, staging: null);
         var probe = new RgbImage(new byte[32 * 32 * 3], 32, 32);
         return scorer.RunRaw([probe]).ClassesWithNoObject;
     }
@@ -238,8 +214,15 @@ public sealed class DetrScoringModel : IDisposable
 
     static string Quoted(string text) => text.Length <= 100 ? text : $"{text[..100]}… ({text.Length:N0} characters)";
 
-    /// <summary>Creates a scorer with its own buffers; give each thread or cursor its own.</summary>
-    public DetrBatchScorer CreateScorer() => new(_session, Signature, ShortestEdge, LongestEdge, Normalization);
+    /// <summary>
+    /// Creates a scorer with its own buffers; give each thread or cursor its own, and dispose it when done (on a GPU
+    /// it holds page-locked staging memory, which is otherwise freed only when the session closes).
+    /// </summary>
+    public DetrBatchScorer CreateScorer() =>
+        CreateScorer(ActiveDevice == DetrExecutionDevice.Cpu ? null : IoBindingStaging.PageLocked);
+
+    /// <summary>A scorer whose batches go through an <c>OrtIoBinding</c> staged in <paramref name="staging"/> memory (null: plain runs).</summary>
+    internal DetrBatchScorer CreateScorer(IoBindingStaging? staging) => new(_session, Signature, ShortestEdge, LongestEdge, Normalization, staging);
 
     /// <summary>Releases this model's hold on the ONNX Runtime session (closed when no model made by <see cref="WithOptions"/> holds it).</summary>
     public void Dispose()

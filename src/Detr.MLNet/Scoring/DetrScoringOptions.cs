@@ -76,17 +76,28 @@ public sealed class DetrScoringOptions
     /// <summary>ONNX Runtime graph optimisation level.</summary>
     public GraphOptimizationLevel GraphOptimizationLevel { get; set; } = GraphOptimizationLevel.ORT_ENABLE_ALL;
 
-    /// <summary>Execution provider; CUDA needs the GPU build of ONNX Runtime in the application.</summary>
+    /// <summary>
+    /// Execution provider; CUDA and TensorRT need the GPU build of ONNX Runtime in the application (the Detr.MLNet.Gpu
+    /// package). On either, batches run through an <c>OrtIoBinding</c> with inputs staged in page-locked host memory.
+    /// </summary>
     public DetrExecutionDevice Device { get; set; } = DetrExecutionDevice.Cpu;
 
-    /// <summary>GPU ordinal when <see cref="Device"/> is CUDA.</summary>
+    /// <summary>GPU ordinal when <see cref="Device"/> is CUDA or TensorRT.</summary>
     public int GpuDeviceId { get; set; }
 
     /// <summary>
-    /// When <see cref="Device"/> is CUDA and CUDA cannot be used (ONNX Runtime's CPU build in the application, no GPU,
-    /// missing CUDA libraries): true scores on the CPU with a warning, false fails with the reason.
+    /// When <see cref="Device"/> is CUDA or TensorRT and no GPU provider can be used (ONNX Runtime's CPU build in the
+    /// application, no GPU, missing CUDA libraries): true scores on the CPU with a warning, false fails with the reason.
+    /// TensorRT that cannot start while CUDA can falls back to CUDA with a warning either way.
     /// </summary>
     public bool CpuFallback { get; set; } = true;
+
+    /// <summary>
+    /// With <see cref="DetrExecutionDevice.TensorRt"/>: a folder where TensorRT keeps the engines it builds (once per
+    /// model, GPU and input shape, which can take minutes) and its timing cache, so later sessions load them instead of
+    /// building again; created if missing. Null builds the engines anew in every session.
+    /// </summary>
+    public string? TensorRtEngineCacheFolder { get; set; }
 
     /// <summary>Give a row whose image is missing or unreadable empty predictions (and a warning) instead of failing.</summary>
     public bool SkipUnreadableImages { get; set; }

@@ -8,6 +8,9 @@ namespace Detr.MLNet.Scoring;
 /// </summary>
 sealed class SharedInferenceSession(InferenceSession session)
 {
+    // Native resources made from the session (an IoBinding and its page-locked staging), which ONNX Runtime requires
+    // to be released before the session: released here first if their owners have not released them yet.
+    readonly List<IDisposable> _dependents = [];
     int _holders = 1;
 
     public InferenceSession Session => session;
@@ -22,8 +25,34 @@ sealed class SharedInferenceSession(InferenceSession session)
     /// <summary>Called once per holder; the last call closes the session.</summary>
     public void Release()
     {
-        if (Interlocked.Decrement(ref _holders) == 0)
-            session.Dispose();
+        if (Interlocked.Decrement(ref _holders) != 0)
+            return;
+        IDisposable[] dependents;
+        lock (_dependents)
+        {
+            dependents = [.. _dependents];
+            _dependents.Clear();
+        }
+        foreach (var dependent in dependents)
+            dependent.Dispose();
+        session.Dispose();
+    }
+
+    /// <summary>
+    /// Registers a resource made from the session, to be disposed before the session closes. Made during a run (under
+    /// a <see cref="Lease"/>), so the session is open.
+    /// </summary>
+    public void Attach(IDisposable dependent)
+    {
+        lock (_dependents)
+            _dependents.Add(dependent);
+    }
+
+    /// <summary>Forgets a resource its owner disposed.</summary>
+    public void Detach(IDisposable dependent)
+    {
+        lock (_dependents)
+            _dependents.Remove(dependent);
     }
 
     /// <summary>

@@ -42,10 +42,7 @@ public sealed class CocoEvaluatorDeterminismTests
         CocoMetrics sequential = new CocoEvaluator(new CocoEvaluationOptions { MaxDegreeOfParallelism = 1 }).Evaluate(gt, dt);
 
         Assert.True(parallel.AP > 0 && parallel.AP < 1, $"AP {parallel.AP} should be informative");
-        Assert.Equal(sequential.Stats, parallel.Stats);
-        Assert.True(sequential.Precision.AsSpan().SequenceEqual(parallel.Precision.AsSpan()));
-        Assert.True(sequential.Recall.AsSpan().SequenceEqual(parallel.Recall.AsSpan()));
-        Assert.True(sequential.Scores.AsSpan().SequenceEqual(parallel.Scores.AsSpan()));
+        AssertSameArrays(sequential, parallel);
         Assert.Equal(sequential.PerCategoryAP, parallel.PerCategoryAP);
     }
 
@@ -83,5 +80,44 @@ public sealed class CocoEvaluatorDeterminismTests
 
         Assert.Equal(values.Where(v => v > -1).Average(), metrics.PerCategoryAP[metrics.CategoryIds[k]], 1e-12);
         Assert.Equal(metrics.CategoryIds.Count, metrics.PerCategoryAP.Count);
+    }
+
+    [Fact]
+    public void IdsSpreadOverTheWholeIntRangeGiveTheSameArrays()
+    {
+        // Dense ids are looked up in a table over their range, widely spread ones in a dictionary; the order of the
+        // ids (not their values) is all that matters, so a monotone remapping changes nothing.
+        var (gt, dt) = RandomCase(seed: 11);
+        static int Spread(int id) => checked((id - 150) * 7_000_003);
+        var spreadGt = gt.Select(b => b with { ImageId = Spread(b.ImageId), CategoryId = b.CategoryId * 100_000_000 - 700_000_000 }).ToList();
+        var spreadDt = dt.Select(d => d with { ImageId = Spread(d.ImageId), CategoryId = d.CategoryId * 100_000_000 - 700_000_000 }).ToList();
+
+        CocoMetrics dense = new CocoEvaluator().Evaluate(gt, dt, Enumerable.Range(1, 300).ToArray(), Enumerable.Range(1, 12).ToArray());
+        CocoMetrics spread = new CocoEvaluator().Evaluate(
+            spreadGt, spreadDt, Enumerable.Range(1, 300).Select(Spread).ToArray(), Enumerable.Range(1, 12).Select(c => c * 100_000_000 - 700_000_000).ToArray());
+
+        AssertSameArrays(dense, spread);
+    }
+
+    [Fact]
+    public void ReadOnlyWrappersAndArraysGiveTheSameResult()
+    {
+        // Arrays and lists are read in place, other lists are copied first: all must agree.
+        var (gt, dt) = RandomCase(seed: 13);
+
+        CocoMetrics lists = new CocoEvaluator().Evaluate(gt, dt);
+        CocoMetrics arrays = new CocoEvaluator().Evaluate(gt.ToArray(), dt.ToArray());
+        CocoMetrics wrapped = new CocoEvaluator().Evaluate(gt.AsReadOnly(), dt.AsReadOnly());
+
+        AssertSameArrays(lists, arrays);
+        AssertSameArrays(lists, wrapped);
+    }
+
+    private static void AssertSameArrays(CocoMetrics expected, CocoMetrics actual)
+    {
+        Assert.Equal(expected.Stats, actual.Stats);
+        Assert.True(expected.Precision.AsSpan().SequenceEqual(actual.Precision.AsSpan()));
+        Assert.True(expected.Recall.AsSpan().SequenceEqual(actual.Recall.AsSpan()));
+        Assert.True(expected.Scores.AsSpan().SequenceEqual(actual.Scores.AsSpan()));
     }
 }

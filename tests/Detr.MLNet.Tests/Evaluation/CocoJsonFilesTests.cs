@@ -180,4 +180,49 @@ public sealed class CocoJsonFilesTests : IDisposable
         Assert.Equal(0.0, metrics.AP);
         Assert.Equal(0.0, metrics.AR100);
     }
+
+    [Fact]
+    public void EvaluateFilesHandsBackTheGroundTruthItRead()
+    {
+        string gtPath = Write("gt.json", GroundTruthJson);
+        string resultsPath = Write("results.json", ResultsJson);
+
+        CocoMetrics metrics = new CocoEvaluator().EvaluateFiles(gtPath, resultsPath, out CocoGroundTruthFile groundTruth);
+
+        Assert.Equal(new CocoEvaluator().EvaluateFiles(gtPath, resultsPath).Stats, metrics.Stats);
+        Assert.Equal("thing", groundTruth.CategoryNames[5]);
+        Assert.Equal([1, 2, 3], groundTruth.ImageIds);
+        Assert.Equal(4, groundTruth.Boxes.Count);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(null)]
+    public void WhenBothFilesAreBadTheGroundTruthsErrorIsTheOneReported(int? threads)
+    {
+        // The files are read at the same time on several cores; the error must still be the first in reading order.
+        string badGt = Write("gt.json", """{"images": [{"id": 1}], "annotations": [{"id": 3, "image_id": 1}]}""");
+        string badResults = Write("results.json", """[{"image_id": 1, "category_id": 1, "bbox": [0, 0, 1, 1]}]""");
+        var evaluator = new CocoEvaluator(new CocoEvaluationOptions { MaxDegreeOfParallelism = threads });
+
+        var both = Assert.Throws<InvalidDataException>(() => evaluator.EvaluateFiles(badGt, badResults));
+        var resultsOnly = Assert.Throws<InvalidDataException>(() => evaluator.EvaluateFiles(Write("good.json", GroundTruthJson), badResults));
+        var groundTruthOnly = Assert.Throws<InvalidDataException>(() => evaluator.EvaluateFiles(badGt, Write("good-results.json", ResultsJson)));
+
+        Assert.Contains(badGt, both.Message);
+        Assert.Contains("annotation 0 (id 3)", both.Message);
+        Assert.Contains(badResults, resultsOnly.Message);
+        Assert.Contains("'score'", resultsOnly.Message);
+        Assert.Contains(badGt, groundTruthOnly.Message);
+    }
+
+    [Fact]
+    public void MissingResultsFileIsReportedAsSuch()
+    {
+        string missing = Path.Combine(_folder, "absent.json");
+
+        var error = Assert.Throws<FileNotFoundException>(() => new CocoEvaluator().EvaluateFiles(Write("gt.json", GroundTruthJson), missing));
+
+        Assert.Contains(missing, error.Message);
+    }
 }
