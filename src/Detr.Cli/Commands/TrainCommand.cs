@@ -38,7 +38,6 @@ static class TrainCommand
         var lr = new Option<double?>("--lr") { Description = "Learning rate of the transformer and heads." };
         var lrBackbone = new Option<double?>("--lr-backbone") { Description = "Learning rate of the backbone (0 freezes it)." };
         var lrDrop = new Option<int?>("--lr-drop") { Description = "Divide learning rates by 10 every this many epochs (default: two thirds of the epochs)." };
-        var decay = new Option<LearningRateDecay?>("--lr-decay") { Description = "How the learning rates fall: Step (the reference's drops, --lr-drop) or Cosine (to zero over the run or its --time-limit)." };
         var warmup = new Option<int?>("--warmup-steps") { Description = "Steps over which the learning rates rise linearly to their full value at the start." };
         var clip = new Option<double?>("--clip-max-norm") { Description = "Gradient clipping norm." };
         var size = new Option<int?>("--image-size") { Description = "Training and evaluation short side in pixels (default: the recipe's, from the images)." };
@@ -52,7 +51,7 @@ static class TrainCommand
         var maxPixels = ImageLimitOption.Create();
         var command = new Command("train", "Train DETR or Deformable DETR with TorchSharp, with a recipe chosen from the data; Ctrl+C saves a resumable checkpoint.")
             { data, format, images, labels, classes, validation, output, recipe, weightAverage, epochs, batch, lr, lrBackbone,
-              lrDrop, decay, warmup, clip, size, from, fromBackbone, resume, timeLimit, device, seed, maxPixels, skipUnreadable };
+              lrDrop, warmup, clip, size, from, fromBackbone, resume, timeLimit, device, seed, maxPixels, skipUnreadable };
         var architecture = new ArchitectureOptions();
         architecture.AddTo(command);
         command.SetAction(parsed =>
@@ -77,7 +76,6 @@ static class TrainCommand
             options.LearningRate = parsed.GetValue(lr) ?? options.LearningRate;
             options.BackboneLearningRate = parsed.GetValue(lrBackbone) ?? options.BackboneLearningRate;
             options.GradientClipNorm = parsed.GetValue(clip) ?? options.GradientClipNorm;
-            options.LearningRateDecay = parsed.GetValue(decay) ?? options.LearningRateDecay;
             options.WarmupSteps = parsed.GetValue(warmup) ?? options.WarmupSteps;
             if (parsed.GetValue(weightAverage) is double averageDecay)
                 options.WeightAverageDecay = averageDecay > 0 ? averageDecay : null;

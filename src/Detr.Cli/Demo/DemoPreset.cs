@@ -14,19 +14,7 @@ public sealed record DemoPreset(string Name, int TrainImages, int ValidationImag
     public static DemoPreset Long { get; } = new("long", 2000, 200, 128, TimeSpan.FromMinutes(28), 45, 2, DetrRecipes.SmallDeformableModel);
 
     /// <summary>Seconds, for tests and CI.</summary>
-    public static DemoPreset Tiny { get; } = new("tiny", 6, 3, 64, TimeSpan.FromSeconds(15), 2, 1,
-        DetrRecipes.SmallDeformableModel with
-        {
-            BackboneBaseWidth = 8,
-            HiddenDim = 32,
-            FeatureLevels = 3,
-            EncoderPoints = 2,
-            DecoderPoints = 2,
-            EncoderLayers = 1,
-            DecoderLayers = 1,
-            FeedForwardDim = 64,
-            Queries = 8
-        });
+    public static DemoPreset Tiny { get; } = new("tiny", 6, 3, 64, TimeSpan.FromSeconds(15), 2, 1, DetrRecipes.TinyDeformableModel);
 
     /// <summary>The preset named <paramref name="name"/>.</summary>
     public static DemoPreset Named(string name) => name.ToLowerInvariant() switch

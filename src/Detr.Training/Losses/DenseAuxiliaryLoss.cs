@@ -30,6 +30,9 @@ public static class DenseAuxiliaryLoss
         var positiveBoxes = new List<float>();
         for (int b = 0; b < batch; b++)
         {
+            // An image without objects is all background (and an empty tensor has no data to read).
+            if (targets[b].Boxes.shape[0] == 0)
+                continue;
             float[] boxes = targets[b].Boxes.cpu().contiguous().data<float>().ToArray();
             long[] labels = targets[b].Labels.cpu().contiguous().data<long>().ToArray();
             int offset = (int)(b * tokens);

@@ -129,9 +129,6 @@ public sealed class DetrTrainerOptions
     /// </summary>
     public double? LearningRateDropAtTimeFraction { get; set; }
 
-    /// <summary>How the learning rates fall: the reference's steps, or a cosine to zero over the run.</summary>
-    public LearningRateDecay LearningRateDecay { get; set; } = LearningRateDecay.Step;
-
     /// <summary>Steps over which the learning rates rise linearly from near zero to their full value (0: none, as the reference).</summary>
     public int WarmupSteps { get; set; }
 

@@ -39,7 +39,6 @@ sealed class DetrTrainingLoop(DetectionTransformer model, IReadOnlyList<Detectio
         var clock = Stopwatch.StartNew();
         long stepsThisRun = 0;
         long global = position.GlobalStep;
-        long totalSteps = (long)options.Epochs * stepsPerEpoch;
         for (int epoch = position.Epoch; epoch < options.Epochs; epoch++)
         {
             var order = Enumerable.Range(0, train.Count).ToArray();
@@ -58,7 +57,7 @@ sealed class DetrTrainingLoop(DetectionTransformer model, IReadOnlyList<Detectio
                 if (_timeFactor == 1 && options.MaxTrainingTime is TimeSpan limit && options.LearningRateDropAtTimeFraction is double fraction
                     && clock.Elapsed >= limit * fraction)
                     _timeFactor = 0.1;
-                SetLearningRates(optimizer, epoch, global, Progress(global, totalSteps, clock.Elapsed));
+                SetLearningRates(optimizer, epoch, global);
                 var indices = order.Skip(step * options.BatchSize).Take(options.BatchSize).ToArray();
                 var samples = indices.Select(i => new DetrTrainAugmentation(augmentation, new Random(Mix(options.Seed, epoch, i))).Apply(train[i])).ToList();
                 var (total, terms) = TrainStep(training, samples, global, epoch, step);
@@ -176,22 +175,12 @@ sealed class DetrTrainingLoop(DetectionTransformer model, IReadOnlyList<Detectio
     // 0.1 once the time-budget drop (LearningRateDropAtTimeFraction) has happened in this run.
     double _timeFactor = 1;
 
-    void SetLearningRates(DetrAdamW optimizer, int epoch, long global, double progress)
+    void SetLearningRates(DetrAdamW optimizer, int epoch, long global)
     {
-        double factor = LearningRateSchedule.Warmup(global, options.WarmupSteps) * (options.LearningRateDecay switch
-        {
-            LearningRateDecay.Cosine => LearningRateSchedule.Cosine(progress),
-            _ => LearningRateSchedule.At(1, epoch, options.LearningRateDropEpochs) * _timeFactor,
-        });
+        double factor = LearningRateSchedule.Warmup(global, options.WarmupSteps)
+            * LearningRateSchedule.At(1, epoch, options.LearningRateDropEpochs) * _timeFactor;
         foreach (var group in optimizer.Groups)
             group.LearningRate = group.BaseLearningRate * factor;
-    }
-
-    // How far the run is, 0 to 1: by steps over all epochs, or by time when a budget is set and runs out first.
-    double Progress(long global, long totalSteps, TimeSpan elapsed)
-    {
-        double bySteps = global / (double)Math.Max(totalSteps, 1);
-        return options.MaxTrainingTime is TimeSpan limit && limit > TimeSpan.Zero ? Math.Max(bySteps, elapsed / limit) : bySteps;
     }
 
     void SaveCheckpoint(DetrAdamW optimizer, TrainingCheckpoint.Position position)

@@ -14,16 +14,6 @@ public class LearningRateScheduleTests
         Assert.Equal(expected, LearningRateSchedule.At(1e-4, epoch, dropEvery: 200), 12);
 
     [Theory]
-    [InlineData(0.0, 1.0)]
-    [InlineData(0.25, 0.8535533905932737)] // (1 + cos(π/4)) / 2
-    [InlineData(0.5, 0.5)]
-    [InlineData(1.0, 0.0)]
-    [InlineData(1.7, 0.0)] // past the end it stays at zero
-    [InlineData(-0.2, 1.0)]
-    public void CosineFallsFromOneToZero(double progress, double expected) =>
-        Assert.Equal(expected, LearningRateSchedule.Cosine(progress), 12);
-
-    [Theory]
     [InlineData(0, 100, 0.01)]
     [InlineData(49, 100, 0.5)]
     [InlineData(99, 100, 1.0)]
@@ -33,21 +23,21 @@ public class LearningRateScheduleTests
         Assert.Equal(expected, LearningRateSchedule.Warmup(step, warmupSteps), 12);
 
     [Fact]
-    public void TheTrainerSetsEveryStepsRateFromWarmupAndCosine()
+    public void TheTrainerSetsEveryStepsRateFromTheWarmupAndTheStepDrop()
     {
         using var folder = new TempFolder();
         var (ml, data, _) = TinyTraining.Dataset(folder.Path, images: 4, size: 32);
         var options = new DetrTrainerOptions
         {
             Model = TinyTraining.Model with { HiddenDim = 32, FeedForwardDim = 64, EncoderLayers = 1, DecoderLayers = 1 },
-            Epochs = 2, BatchSize = 2, LearningRate = 1e-3, BackboneLearningRate = 1e-3, Augmentation = TinyTraining.Fixed(32),
-            LearningRateDecay = LearningRateDecay.Cosine, WarmupSteps = 2,
+            Epochs = 3, BatchSize = 2, LearningRate = 1e-3, BackboneLearningRate = 1e-3, Augmentation = TinyTraining.Fixed(32),
+            LearningRateDropEpochs = 2, WarmupSteps = 3,
         };
         var trainer = ml.Detection().Trainers.Detr(options);
         trainer.Fit(data);
         var rates = trainer.LastRun!.History.Where(h => h.Validation is null).Select(h => h.LearningRate).ToArray();
-        // Four steps: warm-up halves the first, then the cosine at 1/4, 2/4, 3/4 of the run.
-        double[] expected = [1e-3 * 0.5 * 1, 1e-3 * LearningRateSchedule.Cosine(0.25), 1e-3 * 0.5, 1e-3 * LearningRateSchedule.Cosine(0.75)];
+        // Six steps, two per epoch: the warm-up's thirds, the full rate, then the drop at epoch 2 (0-based).
+        double[] expected = [1e-3 / 3, 1e-3 * 2 / 3, 1e-3, 1e-3, 1e-4, 1e-4];
         Assert.Equal(expected.Length, rates.Length);
         for (int i = 0; i < rates.Length; i++)
             Assert.Equal(expected[i], rates[i], 12);
