@@ -67,6 +67,8 @@ awk -v lost=$((killed - saved)) -v steps=$((steps_final - steps_at_checkpoint)) 
 
 "$detr" evaluate --gt "$data/val.json" --images "$data/images" --model "$out/run/model.onnx" --json > "$out/metrics.json"
 echo "held-out metrics: $(cat "$out/metrics.json")"
-awk -F, 'NR > 1 { n[$1]++; if (n[$1] == 1) first[$1] = $3; last[$1] = $3; if ($3 > peak[$1]) peak[$1] = $3 }
-    END { for (p in n) printf "resident memory, %s run: start %d MB, end %d MB, peak %d MB (%d samples)\n", p, first[p], last[p], peak[p], n[p] }' "$memory"
+# "Start" is the first sample 30 s into each run, once the model, optimiser and data are loaded.
+awk -F, 'NR > 1 { n[$1]++; if (n[$1] == 1) t0[$1] = $2; if (!($1 in first) && $2 - t0[$1] >= 30) first[$1] = $3
+        last[$1] = $3; if ($3 > peak[$1]) peak[$1] = $3 }
+    END { for (p in n) printf "resident memory, %s run: %d MB 30 s in, %d MB at the end, peak %d MB (%d samples, every 5 s)\n", p, first[p], last[p], peak[p], n[p] }' "$memory"
 echo "samples: $memory"

@@ -50,4 +50,18 @@ public class TrainCommandTests
         Assert.NotEqual(0, result.ExitCode);
         Assert.Contains("--architecture deformable", result.Error);
     }
+
+    [Theory]
+    [InlineData("1.5")]
+    [InlineData("0")]
+    public void ATimeFractionOutsideZeroToOneIsRefused(string fraction)
+    {
+        using var folder = new TempFolder();
+        var data = Data(Path.Combine(folder.Path, "data"));
+        var result = CliRun.Run("train", "--data", data.TrainAnnotations, "--images", data.Folder, "--time-limit", "1", "--lr-drop-at", fraction,
+            "--out", Path.Combine(folder.Path, "out"));
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains($"--lr-drop-at must lie between 0 and 1 (a fraction of --time-limit); got {fraction}", result.Error);
+        Assert.False(File.Exists(Path.Combine(folder.Path, "out", "model.onnx")));
+    }
 }

@@ -38,6 +38,7 @@ static class TrainCommand
         var lr = new Option<double?>("--lr") { Description = "Learning rate of the transformer and heads." };
         var lrBackbone = new Option<double?>("--lr-backbone") { Description = "Learning rate of the backbone (0 freezes it)." };
         var lrDrop = new Option<int?>("--lr-drop") { Description = "Divide learning rates by 10 every this many epochs (default: two thirds of the epochs)." };
+        var lrDropAt = new Option<double?>("--lr-drop-at") { Description = "With --time-limit: divide learning rates by 10 once this fraction of the time has passed (the from-scratch recipe: 0.833)." };
         var warmup = new Option<int?>("--warmup-steps") { Description = "Steps over which the learning rates rise linearly to their full value at the start." };
         var clip = new Option<double?>("--clip-max-norm") { Description = "Gradient clipping norm." };
         var size = new Option<int?>("--image-size") { Description = "Training and evaluation short side in pixels (default: the recipe's, from the images)." };
@@ -51,7 +52,7 @@ static class TrainCommand
         var maxPixels = ImageLimitOption.Create();
         var command = new Command("train", "Train DETR or Deformable DETR with TorchSharp, with a recipe chosen from the data; Ctrl+C saves a resumable checkpoint.")
             { data, format, images, labels, classes, validation, output, recipe, weightAverage, epochs, batch, lr, lrBackbone,
-              lrDrop, warmup, clip, size, from, fromBackbone, resume, timeLimit, device, seed, maxPixels, skipUnreadable };
+              lrDrop, lrDropAt, warmup, clip, size, from, fromBackbone, resume, timeLimit, device, seed, maxPixels, skipUnreadable };
         var architecture = new ArchitectureOptions();
         architecture.AddTo(command);
         command.SetAction(parsed =>
@@ -72,6 +73,9 @@ static class TrainCommand
                 options.LearningRateDropEpochs = Math.Max(1, epochCount * 2 / 3);
             }
             options.LearningRateDropEpochs = parsed.GetValue(lrDrop) ?? options.LearningRateDropEpochs;
+            if (parsed.GetValue(lrDropAt) is double dropAt)
+                options.LearningRateDropAtTimeFraction = dropAt is > 0 and < 1 ? dropAt
+                    : throw new ArgumentException($"--lr-drop-at must lie between 0 and 1 (a fraction of --time-limit); got {dropAt}.");
             options.BatchSize = parsed.GetValue(batch) ?? options.BatchSize;
             options.LearningRate = parsed.GetValue(lr) ?? options.LearningRate;
             options.BackboneLearningRate = parsed.GetValue(lrBackbone) ?? options.BackboneLearningRate;

@@ -55,7 +55,7 @@ public sealed class DemoRunner(CliConsole console, string outputFolder, DemoPres
         var recipe = DetrRecipes.FromScratch(DatasetProfile.Of(annotations.Dataset));
         var options = recipe.Options;
         options.Model = preset.Model;
-        // The time budget ends the run; the recipe drops the learning rate at two thirds of it.
+        // The time budget ends the run; the recipe drops the learning rate at five sixths of it.
         options.Epochs = preset.MaxEpochs;
         options.LearningRateDropEpochs = preset.MaxEpochs;
         options.CheckpointDirectory = Path.Combine(outputFolder, "checkpoints");
