@@ -27,12 +27,12 @@ sealed class DetrTrainingLoop(DetectionTransformer model, IReadOnlyList<Detectio
         var augmentation = options.Augmentation;
 
         var position = new TrainingCheckpoint.Position(0, 0, 0, options.Seed);
-        bool resumed = options.Resume && options.CheckpointDirectory is string dir && TrainingCheckpoint.Exists(dir);
-        if (resumed)
-            position = TrainingCheckpoint.Restore(options.CheckpointDirectory!, model, optimizer);
+        string? resumeFrom = options.Resume && options.CheckpointDirectory is string dir && TrainingCheckpoint.Exists(dir) ? dir : null;
+        if (resumeFrom is not null)
+            position = TrainingCheckpoint.Restore(resumeFrom, model, optimizer);
         using var average = options.WeightAverageDecay is double decay ? new WeightAverage(model, decay, options.WeightAverageWarmupSteps) : null;
-        if (resumed && average is not null)
-            TrainingCheckpoint.RestoreAverage(options.CheckpointDirectory!, average);
+        if (resumeFrom is not null && average is not null)
+            TrainingCheckpoint.RestoreAverage(resumeFrom, average);
         _average = average;
 
         int stepsPerEpoch = (train.Count + options.BatchSize - 1) / options.BatchSize;
