@@ -64,4 +64,20 @@ public class TrainCommandTests
         Assert.Contains($"--lr-drop-at must lie between 0 and 1 (a fraction of --time-limit); got {fraction}", result.Error);
         Assert.False(File.Exists(Path.Combine(folder.Path, "out", "model.onnx")));
     }
+
+    [Theory]
+    [InlineData("--scale-jitter", "1.25,0.8", "--scale-jitter takes MIN,MAX with 0 < MIN <= MAX <= 4")]
+    [InlineData("--scale-jitter", "0.8", "--scale-jitter takes MIN,MAX")]
+    [InlineData("--color-jitter", "1.5", "--color-jitter must lie in [0, 1)")]
+    [InlineData("--mosaic", "2", "--mosaic must lie in [0, 1]")]
+    public void AugmentationValuesOutOfRangeAreRefused(string flag, string value, string message)
+    {
+        using var folder = new TempFolder();
+        var data = Data(Path.Combine(folder.Path, "data"));
+        var result = CliRun.Run("train", "--data", data.TrainAnnotations, "--images", data.Folder, "--epochs", "1", flag, value,
+            "--out", Path.Combine(folder.Path, "out"));
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains(message, result.Error);
+        Assert.False(File.Exists(Path.Combine(folder.Path, "out", "model.onnx")));
+    }
 }

@@ -15,7 +15,7 @@ sealed class ArchitectureOptions
 {
     readonly Option<string?> _architecture = new("--architecture") { Description = "detr or deformable (default: the recipe's, or the --from checkpoint's)." };
     readonly Option<int?> _backbone = new("--backbone") { Description = "ResNet depth: 18, 34, 50 or 101." };
-    readonly Option<int?> _backboneWidth = new("--backbone-width") { Description = "Channels of the ResNet stem (64 is the real ResNet; the from-scratch recipe's is 16)." };
+    readonly Option<int?> _backboneWidth = new("--backbone-width") { Description = "Channels of the ResNet stem (64 is the real ResNet; the from-scratch recipe's is 32)." };
     readonly Option<int?> _hiddenDim = new("--hidden-dim") { Description = "Transformer width." };
     readonly Option<int?> _encoderLayers = new("--encoder-layers") { Description = "Transformer encoder layers." };
     readonly Option<int?> _decoderLayers = new("--decoder-layers") { Description = "Transformer decoder layers." };
@@ -28,6 +28,7 @@ sealed class ArchitectureOptions
     };
     readonly Option<int?> _levels = new("--levels") { Description = "Deformable DETR: feature levels (C3–C5 plus stride-2 extra levels)." };
     readonly Option<int?> _points = new("--points") { Description = "Deformable DETR: sampling points per head and level, in encoder and decoder." };
+    readonly Option<int?> _decoderPoints = new("--decoder-points") { Description = "Deformable DETR: sampling points per head and level in the decoder only (overrides --points there)." };
     readonly Option<bool?> _denseHead = new("--dense-head")
     {
         Description = "Deformable DETR: train with a dense auxiliary head on the encoder (Co-DETR's one-to-many ATSS branch); training only, the exported model is the same either way.",
@@ -41,7 +42,7 @@ sealed class ArchitectureOptions
     public void AddTo(Command command)
     {
         foreach (var option in new Option[] { _architecture, _backbone, _backboneWidth, _hiddenDim, _encoderLayers, _decoderLayers, _queries,
-            _boxRefine, _twoStage, _proposalSelection, _levels, _points, _denseHead, _denoising })
+            _boxRefine, _twoStage, _proposalSelection, _levels, _points, _decoderPoints, _denseHead, _denoising })
             command.Options.Add(option);
     }
 
@@ -72,9 +73,9 @@ sealed class ArchitectureOptions
     DetrConfig ApplyToDetr(ParseResult parsed, DetrConfig detr, int? depth)
     {
         if (parsed.GetValue(_boxRefine) is not null || parsed.GetValue(_twoStage) is not null || parsed.GetValue(_levels) is not null
-            || parsed.GetValue(_points) is not null || parsed.GetValue(_denoising) is not null || parsed.GetValue(_proposalSelection) is not null
+            || parsed.GetValue(_points) is not null || parsed.GetValue(_decoderPoints) is not null || parsed.GetValue(_denoising) is not null || parsed.GetValue(_proposalSelection) is not null
             || parsed.GetValue(_denseHead) is not null)
-            throw new ArgumentException("--box-refine, --two-stage, --levels, --points, --dense-head, --denoising and --proposal-selection are Deformable DETR options; add --architecture deformable.");
+            throw new ArgumentException("--box-refine, --two-stage, --levels, --points, --decoder-points, --dense-head, --denoising and --proposal-selection are Deformable DETR options; add --architecture deformable.");
         return detr with
         {
             Backbone = depth is int d ? (ResNetDepth)d : detr.Backbone,
@@ -103,7 +104,7 @@ sealed class ArchitectureOptions
             ProposalSelection = parsed.GetValue(_proposalSelection) ?? deformable.ProposalSelection,
             FeatureLevels = parsed.GetValue(_levels) ?? deformable.FeatureLevels,
             EncoderPoints = points ?? deformable.EncoderPoints,
-            DecoderPoints = points ?? deformable.DecoderPoints,
+            DecoderPoints = parsed.GetValue(_decoderPoints) ?? points ?? deformable.DecoderPoints,
             DenseAuxiliaryHead = parsed.GetValue(_denseHead) ?? deformable.DenseAuxiliaryHead,
             Denoising = parsed.GetValue(_denoising) switch
             {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using Detr.Cli.Pipeline;
 using Detr.Cli.Reporting;
 using Detr.MLNet;
@@ -40,7 +41,12 @@ static class TrainCommand
         var lrDrop = new Option<int?>("--lr-drop") { Description = "Divide learning rates by 10 every this many epochs (default: two thirds of the epochs)." };
         var lrDropAt = new Option<double?>("--lr-drop-at") { Description = "With --time-limit: divide learning rates by 10 once this fraction of the time has passed (the from-scratch recipe: 0.833)." };
         var warmup = new Option<int?>("--warmup-steps") { Description = "Steps over which the learning rates rise linearly to their full value at the start." };
+        var classLossWeight = new Option<double?>("--class-loss-weight") { Description = "Weight of the classification loss and matching cost (the reference's: 2 for Deformable DETR's focal loss, 1 for DETR's)." };
+        var recalibration = new Option<int?>("--bn-recalibration") { Description = "Training images over which a trained batch-norm backbone's running statistics are recomputed when training ends (0 keeps PyTorch's running averages)." };
         var clip = new Option<double?>("--clip-max-norm") { Description = "Gradient clipping norm." };
+        var scaleJitter = new Option<string?>("--scale-jitter") { Description = "MIN,MAX: scale each training image by a factor in this range after the resize, cropped back to its size (e.g. 0.8,1.25; 1,1 for none)." };
+        var colorJitter = new Option<double?>("--color-jitter") { Description = "Scale brightness, contrast and saturation of each training image by factors within 1 ± this (0 for none)." };
+        var mosaic = new Option<double?>("--mosaic") { Description = "Probability that a training image is combined with three others into a mosaic at their own scale (0 for none)." };
         var size = new Option<int?>("--image-size") { Description = "Training and evaluation short side in pixels (default: the recipe's, from the images)." };
         var from = new Option<string?>("--from") { Description = "Start from this checkpoint (Detr.Training checkpoint, reference .pth or safetensors of DETR or Deformable DETR); the class head is re-initialised if the class count differs." };
         var fromBackbone = new Option<string?>("--from-backbone") { Description = "Start the backbone from an ImageNet ResNet: torch.save(torchvision resnet.state_dict()) of the --backbone depth, as the reference trains." };
@@ -52,7 +58,7 @@ static class TrainCommand
         var maxPixels = ImageLimitOption.Create();
         var command = new Command("train", "Train DETR or Deformable DETR with TorchSharp, with a recipe chosen from the data; Ctrl+C saves a resumable checkpoint.")
             { data, format, images, labels, classes, validation, output, recipe, weightAverage, epochs, batch, lr, lrBackbone,
-              lrDrop, lrDropAt, warmup, clip, size, from, fromBackbone, resume, timeLimit, device, seed, maxPixels, skipUnreadable };
+              lrDrop, lrDropAt, warmup, clip, classLossWeight, recalibration, size, scaleJitter, colorJitter, mosaic, from, fromBackbone, resume, timeLimit, device, seed, maxPixels, skipUnreadable };
         var architecture = new ArchitectureOptions();
         architecture.AddTo(command);
         command.SetAction(parsed =>
@@ -81,10 +87,36 @@ static class TrainCommand
             options.BackboneLearningRate = parsed.GetValue(lrBackbone) ?? options.BackboneLearningRate;
             options.GradientClipNorm = parsed.GetValue(clip) ?? options.GradientClipNorm;
             options.WarmupSteps = parsed.GetValue(warmup) ?? options.WarmupSteps;
+            options.BatchNormRecalibrationImages = parsed.GetValue(recalibration) ?? options.BatchNormRecalibrationImages;
+            if (parsed.GetValue(classLossWeight) is double classWeight)
+                (options.ClassLossWeight, options.ClassCost) = classWeight > 0 ? (classWeight, classWeight)
+                    : throw new ArgumentException($"--class-loss-weight must be above 0; got {classWeight}.");
             if (parsed.GetValue(weightAverage) is double averageDecay)
                 options.WeightAverageDecay = averageDecay > 0 ? averageDecay : null;
             if (parsed.GetValue(size) is int pixels)
-                options.Augmentation = chosen.Name == DetrRecipes.FineTuneName ? DetrAugmentationOptions.ScaledTo(pixels) : DetrAugmentationOptions.FlipOnly(pixels);
+                options.Augmentation = chosen.Name == DetrRecipes.FineTuneName ? DetrAugmentationOptions.ScaledTo(pixels)
+                    : DetrAugmentationOptions.FlipOnly(pixels) with
+                    {
+                        ScaleJitterMin = options.Augmentation.ScaleJitterMin,
+                        ScaleJitterMax = options.Augmentation.ScaleJitterMax,
+                        ColorJitter = options.Augmentation.ColorJitter,
+                        MosaicProbability = options.Augmentation.MosaicProbability,
+                    };
+            if (parsed.GetValue(scaleJitter) is string range)
+            {
+                var (low, high) = ParseScaleJitter(range);
+                options.Augmentation = options.Augmentation with { ScaleJitterMin = low, ScaleJitterMax = high };
+            }
+            if (parsed.GetValue(mosaic) is double probability)
+                options.Augmentation = options.Augmentation with
+                {
+                    MosaicProbability = probability is >= 0 and <= 1 ? probability : throw new ArgumentException($"--mosaic must lie in [0, 1]; got {probability}."),
+                };
+            if (parsed.GetValue(colorJitter) is double strength)
+                options.Augmentation = options.Augmentation with
+                {
+                    ColorJitter = strength is >= 0 and < 1 ? strength : throw new ArgumentException($"--color-jitter must lie in [0, 1); got {strength}."),
+                };
             console.Rich.MarkupLine($"[green]data[/]     {Markup.Escape(profile.ToString())}");
             console.Rich.MarkupLine($"[green]recipe[/]   {chosen.Name}: {Markup.Escape(chosen.Reason)}{(parsed.GetValue(recipe) is null ? " (--recipe to choose another)" : "")}");
             console.Rich.MarkupLine($"[green]model[/]    {Markup.Escape(options.Model!.Summary)}; batch {options.BatchSize}, lr {options.LearningRate:0.0e0}, {options.Augmentation.EvaluationSize} px");
@@ -119,6 +151,15 @@ static class TrainCommand
             return 0;
         });
         return command;
+    }
+
+    static (double Low, double High) ParseScaleJitter(string range)
+    {
+        var parts = range.Split(',');
+        if (parts.Length == 2 && double.TryParse(parts[0], CultureInfo.InvariantCulture, out double low)
+            && double.TryParse(parts[1], CultureInfo.InvariantCulture, out double high) && low > 0 && low <= high && high <= 4)
+            return (low, high);
+        throw new ArgumentException($"--scale-jitter takes MIN,MAX with 0 < MIN <= MAX <= 4 (e.g. 0.8,1.25); got '{range}'.");
     }
 
     static DetectionDataset Load(string format, string data, string? images, string? labels, string? classes) => format.ToLowerInvariant() switch

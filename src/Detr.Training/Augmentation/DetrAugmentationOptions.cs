@@ -27,6 +27,29 @@ public sealed record DetrAugmentationOptions
     /// <summary>Probability of taking the resize-crop-resize branch instead of the plain multi-scale resize.</summary>
     public double CropProbability { get; init; } = 0.5;
 
+    /// <summary>
+    /// Smallest factor of the scale jitter that follows the resize: the image is scaled by a factor drawn uniformly
+    /// from [<see cref="ScaleJitterMin"/>, <see cref="ScaleJitterMax"/>], then cropped back to its size at a random
+    /// place when it grew (a smaller one is padded in the batch). 1 and 1 (the reference's) leave it off. Unlike the
+    /// reference's crops this keeps objects near their size on average, so small objects are not shrunk further.
+    /// </summary>
+    public double ScaleJitterMin { get; init; } = 1;
+
+    /// <summary>Largest factor of the scale jitter (see <see cref="ScaleJitterMin"/>).</summary>
+    public double ScaleJitterMax { get; init; } = 1;
+
+    /// <summary>
+    /// Strength of the colour jitter: brightness, contrast and saturation each scaled by a factor drawn from
+    /// [1 − strength, 1 + strength] (0, the reference's, leaves colours alone).
+    /// </summary>
+    public double ColorJitter { get; init; }
+
+    /// <summary>
+    /// Probability that a training image becomes a <see cref="Mosaic"/> with three others of the training set, at
+    /// their own scale (0, the reference's, for none).
+    /// </summary>
+    public double MosaicProbability { get; init; }
+
     /// <summary>Short side used at evaluation (the reference's 800).</summary>
     public int EvaluationSize { get; init; } = 800;
 

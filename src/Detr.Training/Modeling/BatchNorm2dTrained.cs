@@ -20,9 +20,18 @@ public sealed class BatchNorm2dTrained : nn.Module<Tensor, Tensor>
         register_buffer("running_var", ones(channels));
     }
 
+    /// <summary>
+    /// Weight of a training batch's statistics in the running ones (0.1, PyTorch's default); 1/(k+1) in the k-th of a
+    /// series of batches makes the running statistics those batches' plain average (see <see cref="BatchNormRecalibration"/>).
+    /// </summary>
+    public double Momentum { get; set; } = DefaultMomentum;
+
+    /// <summary>PyTorch's default <see cref="Momentum"/>.</summary>
+    public const double DefaultMomentum = 0.1;
+
     /// <inheritdoc />
     public override Tensor forward(Tensor x) => nn.functional.batch_norm(x, get_buffer("running_mean")!, get_buffer("running_var")!,
-        get_parameter("weight")!, get_parameter("bias")!, training, momentum: 0.1, eps: 1e-5);
+        get_parameter("weight")!, get_parameter("bias")!, training, momentum: Momentum, eps: 1e-5);
 }
 
 /// <summary>Which norm the ResNet trunk uses.</summary>

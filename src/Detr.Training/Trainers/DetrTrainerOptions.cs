@@ -117,6 +117,14 @@ public sealed class DetrTrainerOptions
     /// <summary>Held-out data evaluated every <see cref="ValidateEveryEpochs"/> epochs.</summary>
     public IDataView? ValidationData { get; set; }
 
+    /// <summary>
+    /// Training images (at evaluation size, without augmentation) over which a backbone's trained batch norms get
+    /// their running statistics anew when training ends (<see cref="Modeling.BatchNormRecalibration"/>; not before each
+    /// validation, where it would cost a time-limited run about a second an epoch); 0 keeps PyTorch's running averages.
+    /// Backbones with frozen norms (the reference's) are left alone.
+    /// </summary>
+    public int BatchNormRecalibrationImages { get; set; }
+
     /// <summary>How often to validate, in epochs.</summary>
     public int ValidateEveryEpochs { get; set; } = 1;
 

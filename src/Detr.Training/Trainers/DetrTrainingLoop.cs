@@ -59,7 +59,7 @@ sealed class DetrTrainingLoop(DetectionTransformer model, IReadOnlyList<Detectio
                     _timeFactor = 0.1;
                 SetLearningRates(optimizer, epoch, global);
                 var indices = order.Skip(step * options.BatchSize).Take(options.BatchSize).ToArray();
-                var samples = indices.Select(i => new DetrTrainAugmentation(augmentation, new Random(Mix(options.Seed, epoch, i))).Apply(train[i])).ToList();
+                var samples = indices.Select(i => new DetrTrainAugmentation(augmentation, new Random(Mix(options.Seed, epoch, i))).Apply(train, i)).ToList();
                 var (total, terms) = TrainStep(training, samples, global, epoch, step);
                 global++;
                 stepsThisRun++;
@@ -79,6 +79,7 @@ sealed class DetrTrainingLoop(DetectionTransformer model, IReadOnlyList<Detectio
                         : new TrainingCheckpoint.Position(epoch + 1, 0, global, options.Seed);
                     SaveCheckpoint(optimizer, next);
                     average?.CopyInto();
+                    RecalibrateBatchNorm();
                     return new DetrTrainingResult(_history, next.Epoch, global, StoppedByTimeLimit: true);
                 }
             }
@@ -87,6 +88,7 @@ sealed class DetrTrainingLoop(DetectionTransformer model, IReadOnlyList<Detectio
                 Validate(training.Criterion, epoch, stepsPerEpoch, global);
         }
         average?.CopyInto();
+        RecalibrateBatchNorm();
         return new DetrTrainingResult(_history, options.Epochs, global, StoppedByTimeLimit: false);
     }
 
@@ -162,6 +164,21 @@ sealed class DetrTrainingLoop(DetectionTransformer model, IReadOnlyList<Detectio
             Epoch = epoch + 1, Epochs = options.Epochs, Step = stepsPerEpoch, StepsPerEpoch = stepsPerEpoch, GlobalStep = global,
             Loss = last?.Loss ?? double.NaN, Terms = last?.Terms ?? new Dictionary<string, double>(), LearningRate = last?.LearningRate ?? options.LearningRate,
             ImagesPerSecond = last?.ImagesPerSecond ?? 0, Remaining = last?.Remaining ?? TimeSpan.Zero, Validation = validationMetrics,
+        });
+    }
+
+    // Running statistics from evenly spaced training images through the current weights, as evaluation will see them.
+    void RecalibrateBatchNorm()
+    {
+        int count = Math.Min(options.BatchNormRecalibrationImages, train.Count);
+        if (count <= 0)
+            return;
+        var augmentation = new DetrTrainAugmentation(options.Augmentation, new Random(0));
+        var picked = Enumerable.Range(0, count).Select(k => train[(int)((long)k * train.Count / count)]).Chunk(options.BatchSize).ToArray();
+        BatchNormRecalibration.Recalibrate(model.Backbone, picked.Length, k =>
+        {
+            var batch = TrainingBatch.Create(picked[k].Select(augmentation.ApplyForEvaluation).ToList(), ImageNetNormalization.ImageNet, device);
+            return (batch.Images, batch.Mask);
         });
     }
 

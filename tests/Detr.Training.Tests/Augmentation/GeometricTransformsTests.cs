@@ -81,6 +81,27 @@ public class GeometricTransformsTests
     }
 
     [Fact]
+    public void ScaleJitterKeepsTheImageWithinItsSizeAndTheBoxesOnTheirPixels()
+    {
+        var options = DetrAugmentationOptions.FlipOnly(20) with { ScaleJitterMin = 0.5, ScaleJitterMax = 2 };
+        var augmentation = new DetrTrainAugmentation(options, new Random(3));
+        bool sawSmaller = false, sawCropped = false;
+        for (int i = 0; i < 40; i++)
+        {
+            var a = augmentation.Apply(RedRectangle());
+            Assert.InRange(a.Image.Width, 20, 40);
+            Assert.InRange(a.Image.Height, 10, 20);
+            sawSmaller |= a.Image.Height < 20;
+            sawCropped |= a.Image.Height == 20 && a.Count == 1 && a.Boxes[2] - a.Boxes[0] > 10;
+            if (a.Count == 0)
+                continue;
+            int cx = (int)((a.Boxes[0] + a.Boxes[2]) / 2), cy = (int)((a.Boxes[1] + a.Boxes[3]) / 2);
+            Assert.True(IsRed(a.Image, cx, cy), $"draw {i}: box [{string.Join(",", a.Boxes)}] not on red");
+        }
+        Assert.True(sawSmaller && sawCropped, "the factors should both shrink and grow the image");
+    }
+
+    [Fact]
     public void ScaledOptionsFollowTheReferenceRatios()
     {
         var scaled = DetrAugmentationOptions.ScaledTo(400); // half of 800
