@@ -95,13 +95,7 @@ static class TrainCommand
                 options.WeightAverageDecay = averageDecay > 0 ? averageDecay : null;
             if (parsed.GetValue(size) is int pixels)
                 options.Augmentation = chosen.Name == DetrRecipes.FineTuneName ? DetrAugmentationOptions.ScaledTo(pixels)
-                    : DetrAugmentationOptions.FlipOnly(pixels) with
-                    {
-                        ScaleJitterMin = options.Augmentation.ScaleJitterMin,
-                        ScaleJitterMax = options.Augmentation.ScaleJitterMax,
-                        ColorJitter = options.Augmentation.ColorJitter,
-                        MosaicProbability = options.Augmentation.MosaicProbability,
-                    };
+                    : options.Augmentation.AtFixedSize(pixels);
             if (parsed.GetValue(scaleJitter) is string range)
             {
                 var (low, high) = ParseScaleJitter(range);

@@ -77,9 +77,19 @@ public sealed record DetrAugmentationOptions
     /// Only the horizontal flip, at a fixed short side of <paramref name="size"/>: for generated data, where more
     /// images are cheaper than the scale jitter and crops that shrink small objects further.
     /// </summary>
-    public static DetrAugmentationOptions FlipOnly(int size) => new()
+    public static DetrAugmentationOptions FlipOnly(int size) => new DetrAugmentationOptions { CropProbability = 0 }.AtFixedSize(size);
+
+    /// <summary>
+    /// These options with every resize fixed to a short side of <paramref name="size"/> (training and evaluation);
+    /// flips, jitter and mosaics stay as they are.
+    /// </summary>
+    public DetrAugmentationOptions AtFixedSize(int size) => this with
     {
-        Scales = [size], MaxSize = size * 2, PreCropScales = [size], CropMin = size, CropMax = size,
-        CropProbability = 0, EvaluationSize = size,
+        Scales = [size],
+        MaxSize = size * 2,
+        PreCropScales = [size],
+        CropMin = size,
+        CropMax = size,
+        EvaluationSize = size,
     };
 }
